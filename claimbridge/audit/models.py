@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One change, as it happened: append-only, never updated or deleted."""
+
+    class Action(models.TextChoices):
+        CASE_CREATED = "case.created", _("Case submitted")
+        CASE_STATUS_CHANGED = "case.status_changed", _("Status changed")
+        CASE_EDITED = "case.edited", _("Case edited")
+        MESSAGE_POSTED = "message.posted", _("Message posted")
+        DOCUMENT_ADDED = "document.added", _("File added")
+        DOCUMENT_REMOVED = "document.removed", _("File removed")
+        TASK_OPENED = "task.opened", _("Task opened")
+        TASK_CLOSED = "task.closed", _("Task done")
+        TASK_CANCELLED = "task.cancelled", _("Task cancelled")
+        NOTIFICATION_SENT = "notification.sent", _("E-mail sent")
+        NOTIFICATION_FAILED = "notification.failed", _("E-mail failed")
+        USER_LOGGED_IN = "user.logged_in", _("Logged in")
+        USER_LOGIN_FAILED = "user.login_failed", _("Log-in failed")
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+    )
+    action = models.CharField(max_length=40, choices=Action.choices)
+    # {field: [old, new]} for edits; free details for other actions.
+    changes = models.JSONField(default=dict, blank=True)
+    summary = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="audit_case_time")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise RuntimeError("Audit events are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("Audit events are append-only")

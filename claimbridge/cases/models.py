@@ -1,0 +1,270 @@
+from decimal import Decimal
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+CURRENCIES = [
+    ("EUR", "EUR – Euro"),
+    ("USD", "USD – US dollar"),
+    ("GBP", "GBP – Pound sterling"),
+    ("CHF", "CHF – Swiss franc"),
+    ("DKK", "DKK – Danish krone"),
+    ("SEK", "SEK – Swedish krona"),
+    ("NOK", "NOK – Norwegian krone"),
+    ("PLN", "PLN – Polish złoty"),
+    ("CZK", "CZK – Czech koruna"),
+    ("HUF", "HUF – Hungarian forint"),
+    ("RON", "RON – Romanian leu"),
+    ("BGN", "BGN – Bulgarian lev"),
+    ("ISK", "ISK – Icelandic króna"),
+    ("CAD", "CAD – Canadian dollar"),
+    ("AUD", "AUD – Australian dollar"),
+    ("JPY", "JPY – Japanese yen"),
+]
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def validate_e164(value: str) -> None:
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(
+            _("Enter the phone number in international form, e.g. +45 32 12 34 56.")
+        ) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(_("This phone number is not valid."))
+
+
+class Case(models.Model):
+    """One debtor and one or more claims of one client, in one currency."""
+
+    class Status(models.TextChoices):
+        PENDING_VERIFICATION = "pending_verification", _("Pending verification")
+        MORE_INFO_REQUIRED = "more_info_required", _("More info required")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        CLOSED = "closed", _("Closed")
+        MERGED = "merged", _("Merged")
+
+    class ClaimType(models.TextChoices):
+        UNPAID_INVOICE = "unpaid_invoice", _("Unpaid invoice")
+        LOAN_REPAYMENT = "loan_repayment", _("Loan repayment")
+        OTHER = "other", _("Other")
+
+    class DisputeState(models.TextChoices):
+        NOT_DISPUTED = "not_disputed", _("Not disputed")
+        UNKNOWN = "unknown", _("Unknown")
+        DISPUTED = "disputed", _("Disputed")
+
+    class DebtorKind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        PERSON = "person", _("Private person")
+
+    class CloseCode(models.TextChoices):
+        PAID_IN_FULL = "paid_in_full", _("Paid in full")
+        PARTIALLY_PAID = "partially_paid", _("Partially paid")
+        WITHDRAWN_BY_CLIENT = "withdrawn_by_client", _("Withdrawn by client")
+        LEGAL_ACTION_DECLINED = "legal_action_declined", _(
+            "Legal action declined by client (disputed)"
+        )
+        SETTLEMENT_REJECTED = "settlement_rejected", _("Settlement rejected by client")
+        UNRESPONSIVE_CLIENT = "unresponsive_client", _("Unresponsive client")
+        DEBTOR_INSOLVENT = "debtor_insolvent", _("Debtor insolvent")
+        DEBTOR_UNTRACEABLE = "debtor_untraceable", _("Debtor untraceable")
+        STATUTE_EXPIRED = "statute_expired", _("Statute of limitations expired")
+        PRE_LEGAL_EXHAUSTED = "pre_legal_exhausted", _("Pre-legal collection exhausted")
+        UNECONOMICAL = "uneconomical", _("Uneconomical to pursue")
+        NEVER_STARTED = "never_started", _("Never started (declined)")
+        INVALID_CASE_DATA = "invalid_case_data", _("Invalid case data")
+        OTHER = "other", _("Other")
+
+    # Who may move a case from one status to another (DESIGN §3). Every status
+    # change, from UI, API or job, is checked against this one table.
+    TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
+        Status.PENDING_VERIFICATION: {
+            Status.MORE_INFO_REQUIRED: frozenset({"partner"}),
+            Status.ACTIVE: frozenset({"partner"}),
+            Status.CLOSED: frozenset({"partner", "client"}),
+            Status.MERGED: frozenset({"partner"}),
+        },
+        Status.MORE_INFO_REQUIRED: {
+            Status.ACTIVE: frozenset({"partner"}),
+            Status.CLOSED: frozenset({"partner", "client"}),
+            Status.MERGED: frozenset({"partner"}),
+        },
+        Status.ACTIVE: {
+            Status.MORE_INFO_REQUIRED: frozenset({"partner"}),
+            Status.PAUSED: frozenset({"partner"}),
+            Status.CLOSED: frozenset({"partner", "client"}),
+            Status.MERGED: frozenset({"partner"}),
+        },
+        Status.PAUSED: {
+            Status.ACTIVE: frozenset({"partner"}),
+            Status.CLOSED: frozenset({"partner", "client"}),
+            Status.MERGED: frozenset({"partner"}),
+        },
+        Status.CLOSED: {},
+        Status.MERGED: {},
+    }
+    OPEN_STATUSES = (
+        Status.PENDING_VERIFICATION,
+        Status.MORE_INFO_REQUIRED,
+        Status.ACTIVE,
+        Status.PAUSED,
+    )
+
+    client = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="client_cases"
+    )
+    partner = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="partner_cases"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    division = models.CharField(_("division"), max_length=120, blank=True)
+    status = models.CharField(
+        max_length=32, choices=Status.choices, default=Status.PENDING_VERIFICATION
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCIES, default="EUR")
+    claim_type = models.CharField(
+        max_length=32, choices=ClaimType.choices, default=ClaimType.UNPAID_INVOICE
+    )
+    claim_type_other = models.CharField(max_length=200, blank=True)
+    dispute_state = models.CharField(
+        max_length=16, choices=DisputeState.choices, default=DisputeState.NOT_DISPUTED
+    )
+    dispute_reason = models.TextField(blank=True)
+    client_reference = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    comments_to_partner = models.TextField(blank=True)
+
+    debtor_kind = models.CharField(
+        max_length=16, choices=DebtorKind.choices, default=DebtorKind.COMPANY
+    )
+    debtor_company_name = models.CharField(max_length=200, blank=True)
+    debtor_first_name = models.CharField(max_length=100, blank=True)
+    debtor_last_name = models.CharField(max_length=100, blank=True)
+    # Company name, or first + last name: what lists show, sort and search by.
+    debtor_name = models.CharField(max_length=220)
+    debtor_registration_number = models.CharField(max_length=60, blank=True)
+    debtor_email = models.EmailField(blank=True)
+    debtor_phone = models.CharField(max_length=20, blank=True, validators=[validate_e164])
+    debtor_street = models.CharField(max_length=200, blank=True)
+    debtor_postal_code = models.CharField(max_length=20, blank=True)
+    debtor_city = models.CharField(max_length=100, blank=True)
+    debtor_country = CountryField()
+    debtor_region = models.CharField(max_length=10, blank=True)
+
+    # Derived from the claim lines by the service that writes them.
+    total_principal = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    total_paid = models.DecimalField(**MONEY, default=Decimal("0.00"))
+
+    close_code = models.CharField(max_length=32, choices=CloseCode.choices, blank=True)
+    close_comment = models.TextField(blank=True)
+    recovered_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_activity_at = models.DateTimeField()
+    # A submit form sent twice carries the same token: one case results.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-last_activity_at", "-id"]
+        indexes = [
+            # Lists: one organisation's cases by last activity, optionally by status.
+            models.Index(fields=["client", "last_activity_at"], name="case_client_activity"),
+            models.Index(fields=["partner", "last_activity_at"], name="case_partner_activity"),
+            models.Index(
+                fields=["client", "status", "last_activity_at"], name="case_client_status"
+            ),
+            models.Index(
+                fields=["partner", "status", "last_activity_at"], name="case_partner_status"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.debtor_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"CB-{self.pk:06d}" if self.pk else "CB-new"
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.total_principal - self.total_paid
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def can_transition_to(self, status: str, side: str) -> bool:
+        return side in self.TRANSITIONS.get(self.status, {}).get(status, frozenset())
+
+    def status_label_for(self, side: str) -> str:
+        if side == "client" and self.status == self.Status.MORE_INFO_REQUIRED:
+            return str(_("Needs additional details"))
+        return str(self.get_status_display())
+
+
+class ClaimLine(models.Model):
+    """One invoice or loan instalment of a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="claim_lines")
+    reference = models.CharField(_("invoice number"), max_length=100)
+    issued_on = models.DateField(_("issue date"))
+    due_on = models.DateField(_("due date"))
+    principal = models.DecimalField(
+        **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    paid = models.DecimalField(
+        **MONEY, default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0.00"))]
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.principal - self.paid
+
+
+class StatusChange(models.Model):
+    """One move of a case from one status to another."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=32, choices=Case.Status.choices, blank=True)
+    to_status = models.CharField(max_length=32, choices=Case.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # A transition form sent twice carries the same token: one change results.
+    request_token = models.UUIDField(null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"

@@ -1,0 +1,636 @@
+"""The case workflow: every state change of a case and its effects.
+
+A service here locks the case row, checks the rule, writes the change, and in
+the same transaction posts the chat entry, opens or closes tasks, writes audit
+events and queues notifications (the outbox).
+"""
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from claimbridge.accounts.models import User
+from claimbridge.audit.models import AuditEvent
+from claimbridge.audit.services import record_event
+from claimbridge.core.exceptions import (
+    ConcurrentChange,
+    DomainError,
+    PermissionDenied,
+    TransitionNotAllowed,
+)
+from claimbridge.documents.models import Document
+from claimbridge.documents.services import discard_files_on_error, store_document
+from claimbridge.documents.validation import DetectedType
+from claimbridge.messaging.models import Message
+from claimbridge.messaging.services import write_message
+from claimbridge.notifications.models import Notification
+from claimbridge.notifications.services import members_to_notify, queue_email
+from claimbridge.organisations.models import Membership, Organisation
+from claimbridge.tasks.models import Task
+from claimbridge.tasks.services import cancel_tasks, complete_tasks, open_task
+
+from .models import Case, ClaimLine, StatusChange
+
+SUCCESS_CODES = {Case.CloseCode.PAID_IN_FULL, Case.CloseCode.PARTIALLY_PAID}
+DECLINE_CODES = {Case.CloseCode.NEVER_STARTED, Case.CloseCode.INVALID_CASE_DATA}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file that passed validation, with the document type the user chose."""
+
+    file: UploadedFile
+    detected: DetectedType
+    kind: str = Document.Kind.OTHER
+
+
+def side_of(membership: Membership | None, case: Case) -> str | None:
+    """'client' or 'partner' for the two parties of the case, else None."""
+    if membership is None:
+        return None
+    if membership.organisation_id == case.client_id:
+        return "client"
+    if membership.organisation_id == case.partner_id:
+        return "partner"
+    return None
+
+
+def _other_party(case: Case, side: str) -> Organisation:
+    return case.partner if side == "client" else case.client
+
+
+def _lock_case(case_id: int, membership: Membership) -> tuple[Case, str]:
+    case = (
+        Case.objects.select_for_update()
+        .select_related("client", "partner")
+        .get(pk=case_id)
+    )
+    side = side_of(membership, case)
+    if side is None:
+        raise PermissionDenied()
+    return case, side
+
+
+def _store_uploads(
+    case: Case, uploads: list[Upload], actor: User, organisation: Organisation
+) -> list[Document]:
+    return [
+        store_document(
+            case=case,
+            uploaded=upload.file,
+            detected=upload.detected,
+            kind=upload.kind,
+            actor=actor,
+            organisation=organisation,
+        )
+        for upload in uploads
+    ]
+
+
+def _notify(
+    case: Case,
+    *,
+    kind: Notification.Kind,
+    organisation: Organisation,
+    actor: User | None,
+    context: dict[str, Any],
+) -> None:
+    queue_email(
+        kind=kind,
+        recipients=members_to_notify(organisation, exclude=actor),
+        organisation=organisation,
+        case=case,
+        context={"actor": actor, **context},
+    )
+
+
+# --- submission -----------------------------------------------------------
+
+
+def submit_case(
+    *,
+    actor: User,
+    membership: Membership,
+    partner: Organisation,
+    case_data: dict[str, Any],
+    lines: list[dict[str, Any]],
+    uploads: list[Upload],
+    request_token: uuid.UUID | None = None,
+) -> Case:
+    """Submit a new case of the member's client organisation to a partner.
+
+    Rules: only clients submit; the partner must cover the debtor's country; at
+    least one claim line; issue dates not in the future. Effects: status
+    pending verification, a "Review new case" task for the partner, the
+    partner's members notified, audit events. A form sent twice (same token)
+    returns the first case.
+    """
+    organisation = membership.organisation
+    if not organisation.is_client:
+        raise PermissionDenied(_("Only a client organisation can submit cases."))
+    if request_token is not None:
+        existing = Case.objects.filter(
+            submission_token=request_token, client=organisation
+        ).first()
+        if existing is not None:
+            return existing
+    country = case_data["debtor_country"]
+    if not partner.is_partner or country not in [c.code for c in partner.covered_countries]:
+        raise DomainError(
+            _("%(partner)s does not take cases for debtors in this country.")
+            % {"partner": partner.name}
+        )
+    if not lines:
+        raise DomainError(_("A case needs at least one claim line."))
+    today = timezone.localdate()
+    for line in lines:
+        if line["issued_on"] > today:
+            raise DomainError(_("An issue date cannot be in the future."))
+    try:
+        with discard_files_on_error(), transaction.atomic():
+            return _create_case(
+                actor, organisation, partner, case_data, lines, uploads, request_token
+            )
+    except IntegrityError:
+        if request_token is None:
+            raise
+        existing = Case.objects.filter(submission_token=request_token).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _create_case(
+    actor: User,
+    organisation: Organisation,
+    partner: Organisation,
+    case_data: dict[str, Any],
+    lines: list[dict[str, Any]],
+    uploads: list[Upload],
+    request_token: uuid.UUID | None,
+) -> Case:
+    now = timezone.now()
+    case = Case(
+        **case_data,
+        client=organisation,
+        partner=partner,
+        created_by=actor,
+        status=Case.Status.PENDING_VERIFICATION,
+        last_activity_at=now,
+        submission_token=request_token,
+    )
+    case.debtor_name = debtor_display_name(case)
+    case.full_clean(exclude=["client", "partner", "created_by", "last_activity_at"])
+    case.save()
+    claim_lines = ClaimLine.objects.bulk_create(
+        [ClaimLine(case=case, **line) for line in lines]
+    )
+    case.total_principal = sum((line.principal for line in claim_lines), Decimal("0"))
+    case.total_paid = sum((line.paid for line in claim_lines), Decimal("0"))
+    case.save(update_fields=["total_principal", "total_paid"])
+    StatusChange.objects.create(
+        case=case,
+        from_status="",
+        to_status=case.status,
+        actor=actor,
+        organisation=organisation,
+    )
+    record_event(
+        action=AuditEvent.Action.CASE_CREATED,
+        actor=actor,
+        organisation=organisation,
+        case=case,
+        changes={
+            "status": ["", case.status],
+            "partner": partner.name,
+            "total": f"{case.total_principal} {case.currency}",
+            "claim_lines": len(claim_lines),
+        },
+        summary=f"Submitted to {partner.name}",
+    )
+    _store_uploads(case, uploads, actor, organisation)
+    open_task(case=case, organisation=partner, kind=Task.Kind.REVIEW_NEW_CASE, actor=actor)
+    _notify(
+        case,
+        kind=Notification.Kind.CASE_SUBMITTED,
+        organisation=partner,
+        actor=actor,
+        context={"client_name": organisation.name},
+    )
+    return case
+
+
+def debtor_display_name(case: Case) -> str:
+    if case.debtor_kind == Case.DebtorKind.PERSON:
+        return f"{case.debtor_first_name} {case.debtor_last_name}".strip()
+    return case.debtor_company_name.strip()
+
+
+# --- status changes -------------------------------------------------------
+
+
+def change_case_status(
+    *,
+    case_id: int,
+    actor: User,
+    membership: Membership,
+    to_status: str,
+    expected_status: str | None = None,
+    message: str = "",
+    uploads: list[Upload] = (),  # type: ignore[assignment]
+    close_code: str = "",
+    close_comment: str = "",
+    recovered_amount: Decimal | None = None,
+    reason: str = "",
+    confirmed: bool = False,
+    request_token: uuid.UUID | None = None,
+) -> Case:
+    """Move a case to another status: the one place that assigns `case.status`.
+
+    Rules: the actor's side and the current status must allow the move (the
+    table `Case.TRANSITIONS`), checked under a row lock; `expected_status` is
+    the status the actor saw, and a different one means someone else acted
+    first. Each target has its own required fields. Effects: chat entry,
+    tasks opened/closed/cancelled, notifications, audit events. A form sent
+    twice (same token) changes the status once.
+    """
+    if request_token is not None and _already_done(request_token):
+        return Case.objects.get(pk=case_id)
+    if to_status == Case.Status.MERGED:
+        raise TransitionNotAllowed(_("Cases are merged from the merge page."))
+    try:
+        with discard_files_on_error(), transaction.atomic():
+            case, side = _lock_case(case_id, membership)
+            if request_token is not None and _already_done(request_token):
+                return case
+            if expected_status and case.status != expected_status:
+                raise ConcurrentChange()
+            if not case.can_transition_to(to_status, side):
+                raise TransitionNotAllowed(
+                    _("A case that is “%(status)s” cannot be moved to “%(to)s” by you.")
+                    % {
+                        "status": case.status_label_for(side),
+                        "to": Case.Status(to_status).label,
+                    }
+                )
+            return _apply_transition(
+                case,
+                side=side,
+                actor=actor,
+                membership=membership,
+                to_status=Case.Status(to_status),
+                message=message.strip(),
+                uploads=list(uploads),
+                close_code=close_code,
+                close_comment=close_comment.strip(),
+                recovered_amount=recovered_amount,
+                reason=reason.strip(),
+                confirmed=confirmed,
+                request_token=request_token,
+            )
+    except IntegrityError:
+        if request_token is not None and _already_done(request_token):
+            return Case.objects.get(pk=case_id)
+        raise
+
+
+def _already_done(request_token: uuid.UUID) -> bool:
+    return StatusChange.objects.filter(request_token=request_token).exists()
+
+
+def _apply_transition(
+    case: Case,
+    *,
+    side: str,
+    actor: User,
+    membership: Membership,
+    to_status: Case.Status,
+    message: str,
+    uploads: list[Upload],
+    close_code: str,
+    close_comment: str,
+    recovered_amount: Decimal | None,
+    reason: str,
+    confirmed: bool,
+    request_token: uuid.UUID | None,
+) -> Case:
+    from_status = case.status
+    changes: dict[str, Any] = {"status": [from_status, to_status]}
+    if to_status == Case.Status.MORE_INFO_REQUIRED and not message:
+        raise DomainError(_("Write what information is needed and why."))
+    if to_status == Case.Status.PAUSED and not reason:
+        raise DomainError(_("Give the reason for pausing the case."))
+    if to_status == Case.Status.CLOSED:
+        changes.update(
+            _check_close(case, side, close_code, close_comment, recovered_amount, confirmed)
+        )
+        case.close_code = changes["close_code"][1]
+        case.close_comment = close_comment
+        case.recovered_amount = recovered_amount
+        case.closed_on = timezone.localdate()
+
+    now = timezone.now()
+    case.status = to_status
+    case.last_activity_at = now
+    case.save(
+        update_fields=[
+            "status",
+            "last_activity_at",
+            "updated_at",
+            "close_code",
+            "close_comment",
+            "recovered_amount",
+            "closed_on",
+        ]
+    )
+    StatusChange.objects.create(
+        case=case,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        organisation=membership.organisation,
+        request_token=request_token,
+    )
+    if reason:
+        changes["reason"] = reason
+    record_event(
+        action=AuditEvent.Action.CASE_STATUS_CHANGED,
+        actor=actor,
+        organisation=membership.organisation,
+        case=case,
+        changes=changes,
+        summary=f"{Case.Status(from_status).label} → {to_status.label}",
+    )
+    _transition_effects(
+        case,
+        side=side,
+        actor=actor,
+        membership=membership,
+        from_status=from_status,
+        message=message,
+        uploads=uploads,
+        reason=reason,
+    )
+    return case
+
+
+def _check_close(
+    case: Case,
+    side: str,
+    close_code: str,
+    close_comment: str,
+    recovered_amount: Decimal | None,
+    confirmed: bool,
+) -> dict[str, Any]:
+    if side == "client":
+        if case.status != Case.Status.PENDING_VERIFICATION and not confirmed:
+            raise DomainError(
+                _("Confirm the withdrawal: the partner's work stops and fees may be owed.")
+            )
+        return {"close_code": ["", Case.CloseCode.WITHDRAWN_BY_CLIENT]}
+    if close_code not in Case.CloseCode.values:
+        raise DomainError(_("Choose a close code."))
+    if close_code == Case.CloseCode.OTHER and not close_comment:
+        raise DomainError(_("Explain the closing in a comment when the code is “Other”."))
+    if close_code in DECLINE_CODES and case.status != Case.Status.PENDING_VERIFICATION:
+        if close_code == Case.CloseCode.NEVER_STARTED:
+            raise DomainError(_("“Never started” is only for cases not yet accepted."))
+    if close_code in DECLINE_CODES and not close_comment:
+        raise DomainError(_("Tell the client why the case is declined."))
+    if close_code in SUCCESS_CODES:
+        if recovered_amount is None or recovered_amount <= 0:
+            raise DomainError(_("State the amount recovered for a successful close."))
+        if close_code == Case.CloseCode.PAID_IN_FULL and recovered_amount < case.outstanding:
+            raise DomainError(
+                _("“Paid in full” needs the recovered amount to cover %(amount)s.")
+                % {"amount": f"{case.outstanding} {case.currency}"}
+            )
+    result: dict[str, Any] = {"close_code": ["", close_code]}
+    if recovered_amount is not None:
+        result["recovered_amount"] = [None, str(recovered_amount)]
+    return result
+
+
+def _transition_effects(
+    case: Case,
+    *,
+    side: str,
+    actor: User,
+    membership: Membership,
+    from_status: str,
+    message: str,
+    uploads: list[Upload],
+    reason: str,
+) -> None:
+    to_status = case.status
+    other = _other_party(case, side)
+    documents = _store_uploads(case, uploads, actor, membership.organisation)
+    posted = None
+    if message or documents:
+        posted = write_message(
+            case=case,
+            kind=Message.Kind.MESSAGE,
+            body=message,
+            author=actor,
+            organisation=membership.organisation,
+            attachments=documents,
+        )
+    write_message(
+        case=case,
+        kind=Message.Kind.SYSTEM,
+        body=_status_note(case, from_status, actor, membership, reason),
+        author=None,
+        organisation=None,
+    )
+    if side == "partner" and from_status == Case.Status.PENDING_VERIFICATION:
+        complete_tasks(
+            case=case,
+            organisation=case.partner,
+            kinds=[Task.Kind.REVIEW_NEW_CASE],
+            actor=actor,
+            resolution=_("Reviewed: %(status)s") % {"status": case.get_status_display()},
+        )
+    if to_status == Case.Status.MORE_INFO_REQUIRED:
+        task = open_task(
+            case=case,
+            organisation=case.client,
+            kind=Task.Kind.PROVIDE_INFORMATION,
+            actor=actor,
+        )
+        _notify(
+            case,
+            kind=Notification.Kind.INFO_REQUESTED,
+            organisation=case.client,
+            actor=actor,
+            context={"message": posted, "task": task, "partner_name": case.partner.name},
+        )
+        return
+    if to_status == Case.Status.ACTIVE:
+        cancel_tasks(
+            case=case,
+            actor=actor,
+            kinds=[Task.Kind.PROVIDE_INFORMATION, Task.Kind.FOLLOW_UP_PAUSED],
+            resolution=_("Case is active"),
+        )
+    elif to_status == Case.Status.PAUSED:
+        open_task(
+            case=case,
+            organisation=case.partner,
+            kind=Task.Kind.FOLLOW_UP_PAUSED,
+            actor=actor,
+        )
+    elif to_status == Case.Status.CLOSED:
+        cancel_tasks(
+            case=case,
+            actor=actor,
+            resolution=_("Case closed: %(code)s") % {"code": case.get_close_code_display()},
+        )
+    _notify(
+        case,
+        kind=Notification.Kind.STATUS_CHANGED,
+        organisation=other,
+        actor=actor,
+        context={
+            "from_label": Case.Status(from_status).label,
+            "message": posted,
+            "reason": reason,
+            "other_side": "client" if side == "partner" else "partner",
+        },
+    )
+
+
+def _status_note(
+    case: Case, from_status: str, actor: User, membership: Membership, reason: str
+) -> str:
+    text = f"{actor.display_name} ({membership.organisation.name}): {Case.Status(from_status).label} → {case.get_status_display()}"
+    if case.close_code:
+        text += f". {case.get_close_code_display()}"
+        if case.close_comment:
+            text += f": {case.close_comment}"
+    if reason:
+        text += f". {reason}"
+    return text
+
+
+# --- chat and files -------------------------------------------------------
+
+
+def post_case_message(
+    *,
+    case_id: int,
+    actor: User,
+    membership: Membership,
+    body: str,
+    uploads: list[Upload] = (),  # type: ignore[assignment]
+    request_token: uuid.UUID | None = None,
+) -> Message:
+    """Post a chat message (text, files or both) on a case.
+
+    Rules: only the two parties; not on a closed or merged case; text up to
+    10,000 characters. Effects: a message from the client closes its open
+    "Provide more information" task (closed by this message); the other
+    side's members are notified, never the author. A form sent twice (same
+    token) posts once.
+    """
+    body = body.strip()
+    if request_token is not None:
+        existing = Message.objects.filter(request_token=request_token).first()
+        if existing is not None:
+            return existing
+    if not body and not uploads:
+        raise DomainError(_("Write a message or attach a file."))
+    if len(body) > Message.MAX_LENGTH:
+        raise DomainError(_("A message can have at most 10,000 characters."))
+    try:
+        with discard_files_on_error(), transaction.atomic():
+            case, side = _lock_case(case_id, membership)
+            if not case.is_open:
+                raise TransitionNotAllowed(
+                    _("The case is %(status)s: no new messages.")
+                    % {"status": case.get_status_display().lower()}
+                )
+            documents = _store_uploads(case, list(uploads), actor, membership.organisation)
+            message = write_message(
+                case=case,
+                kind=Message.Kind.MESSAGE,
+                body=body,
+                author=actor,
+                organisation=membership.organisation,
+                attachments=documents,
+                request_token=request_token,
+            )
+            _after_party_activity(case, side, actor, message=message, documents=documents)
+            return message
+    except IntegrityError:
+        existing = (
+            Message.objects.filter(request_token=request_token).first()
+            if request_token
+            else None
+        )
+        if existing is None:
+            raise
+        return existing
+
+
+def upload_case_documents(
+    *,
+    case_id: int,
+    actor: User,
+    membership: Membership,
+    uploads: list[Upload],
+) -> list[Document]:
+    """Add files to a case outside the chat.
+
+    Rules: only the two parties; every status but merged. Effects: an upload by
+    the client closes its open "Provide more information" task; the other side
+    is notified.
+    """
+    if not uploads:
+        raise DomainError(_("Choose at least one file."))
+    with discard_files_on_error(), transaction.atomic():
+        case, side = _lock_case(case_id, membership)
+        if case.status == Case.Status.MERGED:
+            raise TransitionNotAllowed(_("A merged case takes no more files."))
+        documents = _store_uploads(case, uploads, actor, membership.organisation)
+        _after_party_activity(case, side, actor, message=None, documents=documents)
+        return documents
+
+
+def _after_party_activity(
+    case: Case,
+    side: str,
+    actor: User,
+    *,
+    message: Message | None,
+    documents: list[Document],
+) -> None:
+    case.last_activity_at = timezone.now()
+    case.save(update_fields=["last_activity_at", "updated_at"])
+    if side == "client":
+        if message is not None:
+            resolution = _("Answered by message")
+        else:
+            resolution = _("Answered by upload of %(names)s") % {
+                "names": ", ".join(d.original_name for d in documents)
+            }
+        complete_tasks(
+            case=case,
+            organisation=case.client,
+            kinds=[Task.Kind.PROVIDE_INFORMATION],
+            actor=actor,
+            resolution=resolution,
+            message=message,
+        )
+    _notify(
+        case,
+        kind=Notification.Kind.MESSAGE_POSTED,
+        organisation=_other_party(case, side),
+        actor=actor,
+        context={"message": message, "documents": documents},
+    )

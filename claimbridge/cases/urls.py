@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list_view, name="list"),
+    path("new/", views.case_new, name="new"),
+    path("<int:case_id>/", views.case_detail, name="detail"),
+    path("<int:case_id>/messages/", views.post_message, name="post_message"),
+    path("<int:case_id>/documents/", views.upload_documents, name="upload"),
+    path("<int:case_id>/status/<slug:action>/", views.change_status, name="change_status"),
+]

@@ -1,0 +1,238 @@
+"""The case pages: list, submission, case page and its actions."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from claimbridge.core.exceptions import DomainError
+from claimbridge.notifications.services import mark_case_read
+from claimbridge.organisations.models import Organisation
+from claimbridge.organisations.permissions import can_submit_case
+
+from . import services
+from .forms import (
+    STATUS_FORMS,
+    CaseForm,
+    ClaimLineFormSet,
+    MessageForm,
+    UploadForm,
+    uploads_from,
+)
+from .models import Case
+from .selectors import SORTS, case_list, case_page, get_case_for_user
+
+PAGE_SIZE = 25
+
+# Which side may use which action in which statuses (DESIGN §3); the service
+# checks the same moves against Case.TRANSITIONS under a row lock.
+ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "request-info": ("partner", (Case.Status.PENDING_VERIFICATION, Case.Status.ACTIVE)),
+    "accept": (
+        "partner",
+        (Case.Status.PENDING_VERIFICATION, Case.Status.MORE_INFO_REQUIRED),
+    ),
+    "pause": ("partner", (Case.Status.ACTIVE,)),
+    "resume": ("partner", (Case.Status.PAUSED,)),
+    "close": ("partner", Case.OPEN_STATUSES),
+    "withdraw": ("client", Case.OPEN_STATUSES),
+}
+
+
+def available_actions(case: Case, side: str) -> list[str]:
+    return [
+        name
+        for name, (who, statuses) in ACTIONS.items()
+        if who == side and case.status in statuses
+    ]
+
+
+@login_required
+def case_list_view(request: HttpRequest) -> HttpResponse:
+    membership = request.membership
+    status = request.GET.get("status", "")
+    query = request.GET.get("q", "")[:100]
+    sort = request.GET.get("sort", "-last_activity_at")
+    cases = case_list(membership, status=status, query=query, sort=sort)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    side = "partner" if membership and membership.organisation.is_partner else "client"
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "page": page,
+            "status": status,
+            "query": query,
+            "sort": sort if sort in SORTS else "-last_activity_at",
+            "statuses": Case.Status.choices,
+            "side": side,
+            "can_submit": can_submit_case(membership),
+        },
+    )
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    membership = request.membership
+    if not can_submit_case(membership):
+        raise Http404
+    form = CaseForm(request.POST or None, request.FILES or None)
+    lines = ClaimLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and "add_line" not in request.POST:
+        if form.is_valid() and lines.is_valid():
+            try:
+                case = services.submit_case(
+                    actor=request.user,
+                    membership=membership,
+                    partner=form.cleaned_data["partner"],
+                    case_data=form.case_data(),
+                    lines=[f.cleaned_data for f in lines if f.cleaned_data],
+                    uploads=uploads_from(
+                        form.cleaned_data["files"], form.cleaned_data["document_kind"]
+                    ),
+                    request_token=form.cleaned_data["request_token"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Case %(ref)s submitted.") % {"ref": case.reference})
+                return redirect(case)
+    elif "add_line" in request.POST:
+        lines = _with_extra_line(request)
+    status = 400 if request.method == "POST" and "add_line" not in request.POST else 200
+    return render(
+        request,
+        "cases/new.html",
+        {"form": form, "lines": lines, "partners": _partner_coverage()},
+        status=status,
+    )
+
+
+def _with_extra_line(request: HttpRequest) -> Any:
+    data = request.POST.copy()
+    total = int(data.get("lines-TOTAL_FORMS", "1") or 1)
+    data["lines-TOTAL_FORMS"] = str(min(total + 1, 200))
+    formset = ClaimLineFormSet(data, prefix="lines")
+    formset._errors = [{} for _f in range(len(formset.forms))]  # no errors shown yet
+    formset._non_form_errors = formset.error_class()
+    return formset
+
+
+def _partner_coverage() -> list[tuple[Organisation, str]]:
+    partners = Organisation.objects.filter(kind=Organisation.Kind.PARTNER).order_by("name")
+    return [(p, ", ".join(c.name for c in p.covered_countries)) for p in partners]
+
+
+def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, Any]:
+    side = services.side_of(request.membership, case)
+    actions = available_actions(case, side)
+    action_forms = {}
+    for name in actions:
+        form_class, _target = STATUS_FORMS[name]
+        action_forms[name] = forms.get(name) or form_class(
+            initial={"expected_status": case.status}
+        )
+    return {
+        "page": case_page(case, side),
+        "case": case,
+        "side": side,
+        "status_label": case.status_label_for(side),
+        "actions": action_forms,
+        "message_form": forms.get("message") or MessageForm(),
+        "upload_form": forms.get("upload") or UploadForm(),
+        "can_post": case.is_open,
+        "can_upload": case.status != Case.Status.MERGED,
+    }
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(request.membership, case_id)
+    mark_case_read(user=request.user, case_id=case.pk)
+    return render(request, "cases/detail.html", _case_context(request, case))
+
+
+def _invalid(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
+    return render(request, "cases/detail.html", _case_context(request, case, **forms), status=400)
+
+
+@login_required
+@require_POST
+def post_message(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(request.membership, case_id)
+    form = MessageForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _invalid(request, case, message=form)
+    try:
+        services.post_case_message(
+            case_id=case.pk,
+            actor=request.user,
+            membership=request.membership,
+            body=form.cleaned_data["body"],
+            uploads=uploads_from(form.cleaned_data["files"]),
+            request_token=form.cleaned_data["request_token"],
+        )
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return _invalid(request, case, message=form)
+    return redirect(case.get_absolute_url() + "#chat")
+
+
+@login_required
+@require_POST
+def upload_documents(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(request.membership, case_id)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _invalid(request, case, upload=form)
+    try:
+        documents = services.upload_case_documents(
+            case_id=case.pk,
+            actor=request.user,
+            membership=request.membership,
+            uploads=uploads_from(form.cleaned_data["files"], form.cleaned_data["kind"]),
+        )
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return _invalid(request, case, upload=form)
+    messages.success(request, _("%(count)d file(s) added.") % {"count": len(documents)})
+    return redirect(case.get_absolute_url() + "#documents")
+
+
+@login_required
+@require_POST
+def change_status(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+    case = get_case_for_user(request.membership, case_id)
+    if action not in STATUS_FORMS:
+        raise Http404
+    form_class, to_status = STATUS_FORMS[action]
+    form = form_class(request.POST, request.FILES)
+    if not form.is_valid():
+        return _invalid(request, case, **{action: form})
+    data = form.cleaned_data
+    try:
+        services.change_case_status(
+            case_id=case.pk,
+            actor=request.user,
+            membership=request.membership,
+            to_status=to_status,
+            expected_status=data["expected_status"],
+            message=data.get("message", ""),
+            uploads=uploads_from(data.get("files") or []),
+            close_code=data.get("close_code", ""),
+            close_comment=data.get("close_comment", ""),
+            recovered_amount=data.get("recovered_amount"),
+            reason=data.get("reason", ""),
+            confirmed=data.get("confirmed", False),
+            request_token=data["request_token"],
+        )
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return _invalid(request, case, **{action: form})
+    messages.success(request, _("Status updated."))
+    return redirect(case)

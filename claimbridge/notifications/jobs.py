@@ -1,0 +1,10 @@
+"""Background jobs of the outbox (Django's tasks API)."""
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def deliver_notifications() -> int:
+    return services.deliver_due_notifications()

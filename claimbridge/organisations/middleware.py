@@ -1,0 +1,27 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from .selectors import active_membership
+
+SESSION_KEY = "active_organisation_id"
+
+
+class ActiveMembershipMiddleware:
+    """Puts the membership the user works in now on `request.membership`.
+
+    The choice lives in the session (the organisation switcher); it is re-checked
+    against the user's memberships on every request, so a revoked membership stops
+    working at once.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.membership = None  # type: ignore[attr-defined]
+        if request.user.is_authenticated:
+            request.membership = active_membership(  # type: ignore[attr-defined]
+                request.user, request.session.get(SESSION_KEY)
+            )
+        return self.get_response(request)

@@ -1,0 +1,75 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Task(models.Model):
+    """An action item one organisation owes on a case, with a business-day deadline."""
+
+    class Kind(models.TextChoices):
+        REVIEW_NEW_CASE = "review_new_case", _("Review new case")
+        PROVIDE_INFORMATION = "provide_information", _("Provide more information")
+        REPLY_TO_MESSAGE = "reply_to_message", _("Reply to message")
+        MONTHLY_UPDATE = "monthly_update", _("Monthly case update")
+        FOLLOW_UP_PAUSED = "follow_up_paused", _("Follow up paused case")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="tasks")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="tasks"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    due_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_by_message = models.ForeignKey(
+        "messaging.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolution = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [
+            # "For us": an organisation's open tasks by deadline.
+            models.Index(fields=["organisation", "state", "due_on"], name="task_org_state_due"),
+            models.Index(fields=["case", "state"], name="task_case_state"),
+        ]
+        constraints = [
+            # One open task of a kind per case and organisation; a second event
+            # of the same kind finds the first instead of duplicating it.
+            models.UniqueConstraint(
+                fields=["case", "organisation", "kind"],
+                condition=models.Q(state="open"),
+                name="task_one_open_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.case_id})"
+
+    def is_overdue(self, today: "timezone.datetime.date") -> bool:  # type: ignore[name-defined]
+        return self.state == self.State.OPEN and self.due_on < today

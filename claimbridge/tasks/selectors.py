@@ -1,0 +1,52 @@
+"""The work queue: what an organisation owes and what it waits for."""
+
+from datetime import date, timedelta
+
+from django.db.models import Q, QuerySet
+
+from claimbridge.organisations.models import Membership
+
+from .models import Task
+
+DUE_FILTERS = ("overdue", "today", "week")
+
+
+def _party_cases(org_id: int) -> Q:
+    return Q(case__client_id=org_id) | Q(case__partner_id=org_id)
+
+
+def open_tasks(
+    membership: Membership | None,
+    *,
+    waiting_on_others: bool = False,
+    kind: str = "",
+    case_query: str = "",
+    due: str = "",
+    today: date,
+) -> QuerySet[Task]:
+    """Open tasks "for us", or those of the other party on our cases."""
+    if membership is None:
+        return Task.objects.none()
+    org_id = membership.organisation_id
+    tasks = Task.objects.filter(_party_cases(org_id), state=Task.State.OPEN)
+    if waiting_on_others:
+        tasks = tasks.exclude(organisation_id=org_id)
+    else:
+        tasks = tasks.filter(organisation_id=org_id)
+    if kind in Task.Kind.values:
+        tasks = tasks.filter(kind=kind)
+    case_query = case_query.strip()
+    if case_query:
+        match = Q(case__debtor_name__icontains=case_query) | Q(
+            case__client_reference__icontains=case_query
+        )
+        if case_query.upper().startswith("CB-") and case_query[3:].isdigit():
+            match |= Q(case_id=int(case_query[3:]))
+        tasks = tasks.filter(match)
+    if due == "overdue":
+        tasks = tasks.filter(due_on__lt=today)
+    elif due == "today":
+        tasks = tasks.filter(due_on=today)
+    elif due == "week":
+        tasks = tasks.filter(due_on__lte=today + timedelta(days=7))
+    return tasks.select_related("case", "organisation", "assigned_to").order_by("due_on", "id")
