@@ -1,6 +1,8 @@
 """Input shapes of the case pages; the services decide what the input may do."""
 
+import copy
 import uuid
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -163,7 +165,9 @@ class ClaimLineForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         issued, due = data.get("issued_on"), data.get("due_on")
-        if issued and issued > timezone.localdate():
+        # The service checks against the client's own date; this catches typos
+        # without refusing "today" in a time zone ahead of UTC.
+        if issued and issued > timezone.localdate() + timedelta(days=1):
             self.add_error("issued_on", _("The issue date cannot be in the future."))
         if issued and due and due < issued:
             self.add_error("due_on", _("The due date cannot be before the issue date."))
@@ -231,16 +235,43 @@ class ResumeForm(StatusForm):
     pass
 
 
+def _close_code_choices() -> list[Any]:
+    return [("", "—")] + [
+        (group, [(code, Case.CloseCode(code).label) for code in codes])
+        for group, codes in Case.CLOSE_CODE_GROUPS
+    ]
+
+
 class CloseForm(StatusForm):
+    outcome = forms.ChoiceField(
+        choices=Case.Outcome.choices,
+        widget=forms.RadioSelect,
+        label=_("What was recovered?"),
+        error_messages={"required": _("Say whether the claim was recovered.")},
+    )
     close_code = forms.ChoiceField(
-        choices=[("", "—")] + [c for c in Case.CloseCode.choices if c[0] != "withdrawn_by_client"],
+        choices=_close_code_choices,
         label=_("Close code"),
         error_messages={"required": _("Choose a close code.")},
     )
     close_comment = forms.CharField(
         label=_("Comment to the client"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    recovered_amount = MoneyField(label=_("Amount recovered"), required=False, min_value=Decimal("0"))
+    recovered_amount = MoneyField(
+        label=_("Amount recovered"), required=False, min_value=Decimal("0"),
+        help_text=_("Required when the claim was fully or partially recovered."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        outcome, code = data.get("outcome"), data.get("close_code")
+        if outcome and code and code not in Case.OUTCOME_CODES[outcome]:
+            self.add_error(
+                "close_code",
+                _("“%(code)s” does not fit the outcome “%(outcome)s”.")
+                % {"code": Case.CloseCode(code).label, "outcome": Case.Outcome(outcome).label},
+            )
+        return data
 
 
 class WithdrawForm(StatusForm):
@@ -251,6 +282,48 @@ class WithdrawForm(StatusForm):
     close_comment = forms.CharField(
         label=_("Reason (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+class MergeForm(forms.Form):
+    cases = forms.TypedMultipleChoiceField(
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Cases to merge into this one"),
+        error_messages={"required": _("Choose at least one case to merge.")},
+    )
+    confirmed = forms.BooleanField(
+        label=_("I understand that merging cannot be undone."),
+        error_messages={"required": _("Confirm that merging cannot be undone.")},
+    )
+
+    def __init__(self, *args: Any, candidates: list[Case], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].choices = [
+            (c.pk, f"{c.reference} · {c.debtor_name} · {c.total_principal} {c.currency} · {c.get_status_display()}")
+            for c in candidates
+        ]
+
+
+class EditCaseForm(forms.Form):
+    """The case fields a side may edit now; the rest are not offered."""
+
+    def __init__(self, *args: Any, case: Case, fields: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in fields:
+            if name in CaseForm.base_fields:
+                self.fields[name] = copy.deepcopy(CaseForm.base_fields[name])
+                value = getattr(case, name)
+                self.initial[name] = getattr(value, "code", value)
+
+    def changed_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+class CorrectionForm(forms.Form):
+    line = forms.IntegerField(widget=forms.HiddenInput)
+    principal = MoneyField(label=_("Amount"), min_value=Decimal("0.01"))
+    paid = MoneyField(label=_("Already paid"), min_value=Decimal("0"))
+    reason = forms.CharField(label=_("Reason for the correction"), required=False, max_length=500)
 
 
 # The status forms by the target status they lead to; the key is the URL part.

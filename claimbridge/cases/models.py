@@ -85,6 +85,53 @@ class Case(models.Model):
         INVALID_CASE_DATA = "invalid_case_data", _("Invalid case data")
         OTHER = "other", _("Other")
 
+    class Outcome(models.TextChoices):
+        FULL = "full", _("Fully recovered")
+        PARTIAL = "partial", _("Partially recovered")
+        NONE = "none", _("Not recovered")
+
+    # The partner's close form asks for the outcome first, then offers its codes.
+    OUTCOME_CODES: dict[str, tuple[str, ...]] = {
+        Outcome.FULL: (CloseCode.PAID_IN_FULL,),
+        Outcome.PARTIAL: (CloseCode.PARTIALLY_PAID,),
+        Outcome.NONE: (
+            CloseCode.LEGAL_ACTION_DECLINED,
+            CloseCode.SETTLEMENT_REJECTED,
+            CloseCode.UNRESPONSIVE_CLIENT,
+            CloseCode.DEBTOR_INSOLVENT,
+            CloseCode.DEBTOR_UNTRACEABLE,
+            CloseCode.STATUTE_EXPIRED,
+            CloseCode.PRE_LEGAL_EXHAUSTED,
+            CloseCode.UNECONOMICAL,
+            CloseCode.NEVER_STARTED,
+            CloseCode.INVALID_CASE_DATA,
+            CloseCode.OTHER,
+        ),
+    }
+    # Codes grouped by kind of ending, for the close form's option groups.
+    CLOSE_CODE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+        (_("Success"), (CloseCode.PAID_IN_FULL, CloseCode.PARTIALLY_PAID)),
+        (
+            _("Client decision"),
+            (
+                CloseCode.LEGAL_ACTION_DECLINED,
+                CloseCode.SETTLEMENT_REJECTED,
+                CloseCode.UNRESPONSIVE_CLIENT,
+            ),
+        ),
+        (
+            _("Uncollectable"),
+            (
+                CloseCode.DEBTOR_INSOLVENT,
+                CloseCode.DEBTOR_UNTRACEABLE,
+                CloseCode.STATUTE_EXPIRED,
+            ),
+        ),
+        (_("Exhausted"), (CloseCode.PRE_LEGAL_EXHAUSTED, CloseCode.UNECONOMICAL)),
+        (_("Rejected"), (CloseCode.NEVER_STARTED, CloseCode.INVALID_CASE_DATA)),
+        (_("Other"), (CloseCode.OTHER,)),
+    )
+
     # Who may move a case from one status to another (DESIGN §3). Every status
     # change, from UI, API or job, is checked against this one table.
     TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {

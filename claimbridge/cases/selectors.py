@@ -84,6 +84,7 @@ class CasePage:
     chat: list[Any]
     timeline: list[Any]
     tasks: list[Task]
+    merged_cases: list[Case]
 
 
 def case_page(case: Case, side: str) -> CasePage:
@@ -100,4 +101,19 @@ def case_page(case: Case, side: str) -> CasePage:
             .select_related("organisation", "closed_by", "assigned_to")
             .order_by("-created_at", "-id")
         ),
+        merged_cases=list(case.merged_cases.only("id").order_by("id")),
+    )
+
+
+def merge_candidates(case: Case) -> QuerySet[Case]:
+    """Open cases that could be merged into this one: same client, partner, currency."""
+    return (
+        Case.objects.filter(
+            client_id=case.client_id,
+            partner_id=case.partner_id,
+            currency=case.currency,
+            status__in=Case.OPEN_STATUSES,
+        )
+        .exclude(pk=case.pk)
+        .order_by("-last_activity_at", "-id")[:200]
     )

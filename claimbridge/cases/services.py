@@ -141,14 +141,16 @@ def submit_case(
         if existing is not None:
             return existing
     country = case_data["debtor_country"]
-    if not partner.is_partner or country not in [c.code for c in partner.covered_countries]:
+    if not partner.is_partner or country not in [
+        c.code for c in partner.covered_countries
+    ]:
         raise DomainError(
             _("%(partner)s does not take cases for debtors in this country.")
             % {"partner": partner.name}
         )
     if not lines:
         raise DomainError(_("A case needs at least one claim line."))
-    today = timezone.localdate()
+    today = organisation.local_today()
     for line in lines:
         if line["issued_on"] > today:
             raise DomainError(_("An issue date cannot be in the future."))
@@ -215,7 +217,9 @@ def _create_case(
         summary=f"Submitted to {partner.name}",
     )
     _store_uploads(case, uploads, actor, organisation)
-    open_task(case=case, organisation=partner, kind=Task.Kind.REVIEW_NEW_CASE, actor=actor)
+    open_task(
+        case=case, organisation=partner, kind=Task.Kind.REVIEW_NEW_CASE, actor=actor
+    )
     _notify(
         case,
         kind=Notification.Kind.CASE_SUBMITTED,
@@ -328,44 +332,24 @@ def _apply_transition(
         raise DomainError(_("Give the reason for pausing the case."))
     if to_status == Case.Status.CLOSED:
         changes.update(
-            _check_close(case, side, close_code, close_comment, recovered_amount, confirmed)
+            _check_close(
+                case, side, close_code, close_comment, recovered_amount, confirmed
+            )
         )
         case.close_code = changes["close_code"][1]
         case.close_comment = close_comment
         case.recovered_amount = recovered_amount
-        case.closed_on = timezone.localdate()
+        case.closed_on = membership.organisation.local_today()
 
-    now = timezone.now()
-    case.status = to_status
-    case.last_activity_at = now
-    case.save(
-        update_fields=[
-            "status",
-            "last_activity_at",
-            "updated_at",
-            "close_code",
-            "close_comment",
-            "recovered_amount",
-            "closed_on",
-        ]
-    )
-    StatusChange.objects.create(
-        case=case,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor,
-        organisation=membership.organisation,
-        request_token=request_token,
-    )
     if reason:
         changes["reason"] = reason
-    record_event(
-        action=AuditEvent.Action.CASE_STATUS_CHANGED,
+    _move(
+        case,
+        to_status,
         actor=actor,
         organisation=membership.organisation,
-        case=case,
         changes=changes,
-        summary=f"{Case.Status(from_status).label} → {to_status.label}",
+        request_token=request_token,
     )
     _transition_effects(
         case,
@@ -380,6 +364,52 @@ def _apply_transition(
     return case
 
 
+def _move(
+    case: Case,
+    to_status: str,
+    *,
+    actor: User | None,
+    organisation: Organisation | None,
+    changes: dict[str, Any],
+    request_token: uuid.UUID | None = None,
+) -> None:
+    """Assign the new status (the only place that does), with its records.
+
+    The caller holds the row lock and has checked the move.
+    """
+    from_status = case.status
+    case.status = to_status
+    case.last_activity_at = timezone.now()
+    case.save(
+        update_fields=[
+            "status",
+            "last_activity_at",
+            "updated_at",
+            "close_code",
+            "close_comment",
+            "recovered_amount",
+            "closed_on",
+            "merged_into",
+        ]
+    )
+    StatusChange.objects.create(
+        case=case,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        organisation=organisation,
+        request_token=request_token,
+    )
+    record_event(
+        action=AuditEvent.Action.CASE_STATUS_CHANGED,
+        actor=actor,
+        organisation=organisation,
+        case=case,
+        changes=changes,
+        summary=f"{Case.Status(from_status).label} → {Case.Status(to_status).label}",
+    )
+
+
 def _check_close(
     case: Case,
     side: str,
@@ -391,13 +421,17 @@ def _check_close(
     if side == "client":
         if case.status != Case.Status.PENDING_VERIFICATION and not confirmed:
             raise DomainError(
-                _("Confirm the withdrawal: the partner's work stops and fees may be owed.")
+                _(
+                    "Confirm the withdrawal: the partner's work stops and fees may be owed."
+                )
             )
         return {"close_code": ["", Case.CloseCode.WITHDRAWN_BY_CLIENT]}
     if close_code not in Case.CloseCode.values:
         raise DomainError(_("Choose a close code."))
     if close_code == Case.CloseCode.OTHER and not close_comment:
-        raise DomainError(_("Explain the closing in a comment when the code is “Other”."))
+        raise DomainError(
+            _("Explain the closing in a comment when the code is “Other”.")
+        )
     if close_code in DECLINE_CODES and case.status != Case.Status.PENDING_VERIFICATION:
         if close_code == Case.CloseCode.NEVER_STARTED:
             raise DomainError(_("“Never started” is only for cases not yet accepted."))
@@ -406,7 +440,10 @@ def _check_close(
     if close_code in SUCCESS_CODES:
         if recovered_amount is None or recovered_amount <= 0:
             raise DomainError(_("State the amount recovered for a successful close."))
-        if close_code == Case.CloseCode.PAID_IN_FULL and recovered_amount < case.outstanding:
+        if (
+            close_code == Case.CloseCode.PAID_IN_FULL
+            and recovered_amount < case.outstanding
+        ):
             raise DomainError(
                 _("“Paid in full” needs the recovered amount to cover %(amount)s.")
                 % {"amount": f"{case.outstanding} {case.currency}"}
@@ -454,7 +491,8 @@ def _transition_effects(
             organisation=case.partner,
             kinds=[Task.Kind.REVIEW_NEW_CASE],
             actor=actor,
-            resolution=_("Reviewed: %(status)s") % {"status": case.get_status_display()},
+            resolution=_("Reviewed: %(status)s")
+            % {"status": case.get_status_display()},
         )
     if to_status == Case.Status.MORE_INFO_REQUIRED:
         task = open_task(
@@ -468,7 +506,11 @@ def _transition_effects(
             kind=Notification.Kind.INFO_REQUESTED,
             organisation=case.client,
             actor=actor,
-            context={"message": posted, "task": task, "partner_name": case.partner.name},
+            context={
+                "message": posted,
+                "task": task,
+                "partner_name": case.partner.name,
+            },
         )
         return
     if to_status == Case.Status.ACTIVE:
@@ -489,7 +531,8 @@ def _transition_effects(
         cancel_tasks(
             case=case,
             actor=actor,
-            resolution=_("Case closed: %(code)s") % {"code": case.get_close_code_display()},
+            resolution=_("Case closed: %(code)s")
+            % {"code": case.get_close_code_display()},
         )
     _notify(
         case,
@@ -555,7 +598,9 @@ def post_case_message(
                     _("The case is %(status)s: no new messages.")
                     % {"status": case.get_status_display().lower()}
                 )
-            documents = _store_uploads(case, list(uploads), actor, membership.organisation)
+            documents = _store_uploads(
+                case, list(uploads), actor, membership.organisation
+            )
             message = write_message(
                 case=case,
                 kind=Message.Kind.MESSAGE,
@@ -565,7 +610,9 @@ def post_case_message(
                 attachments=documents,
                 request_token=request_token,
             )
-            _after_party_activity(case, side, actor, message=message, documents=documents)
+            _after_party_activity(
+                case, side, actor, message=message, documents=documents
+            )
             return message
     except IntegrityError:
         existing = (
@@ -634,3 +681,296 @@ def _after_party_activity(
         actor=actor,
         context={"message": message, "documents": documents},
     )
+
+
+# --- merge ------------------------------------------------------------------
+
+MERGE_MIN, MERGE_MAX = 2, 10
+
+
+def merge_cases(
+    *,
+    primary_id: int,
+    other_ids: list[int],
+    actor: User,
+    membership: Membership,
+) -> Case:
+    """Merge 2–10 cases of one client, partner and currency into a primary case.
+
+    Rules: only the partner of all the cases; all open (pending verification,
+    more info required, active, paused); same client and currency. Effects: the
+    claim lines move to the primary and its totals are recomputed; the others
+    become merged, read-only and linked to the primary; their open tasks are
+    cancelled; one audit event per case. Irreversible.
+    """
+    ids = sorted({primary_id, *other_ids})
+    if len(ids) < MERGE_MIN:
+        raise DomainError(_("Choose at least one other case to merge into this one."))
+    if len(ids) > MERGE_MAX:
+        raise DomainError(_("At most 10 cases can be merged at once."))
+    with transaction.atomic():
+        # Locked in id order, so two merges over overlapping cases cannot deadlock.
+        cases = list(
+            Case.objects.select_for_update()
+            .select_related("client", "partner")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
+        by_id = {c.pk: c for c in cases}
+        if len(cases) != len(ids):
+            raise DomainError(_("One of the cases does not exist."))
+        _check_merge(cases, membership)
+        primary = by_id[primary_id]
+        others = [c for c in cases if c.pk != primary_id]
+        ClaimLine.objects.filter(case__in=others).update(case=primary)
+        _recompute_totals(primary)
+        for case in others:
+            case.merged_into = primary
+            _move(
+                case,
+                Case.Status.MERGED,
+                actor=actor,
+                organisation=membership.organisation,
+                changes={
+                    "status": [case.status, Case.Status.MERGED],
+                    "merged_into": primary.reference,
+                },
+            )
+            cancel_tasks(
+                case=case,
+                actor=actor,
+                resolution=_("Case merged into %(ref)s") % {"ref": primary.reference},
+            )
+            write_message(
+                case=case,
+                kind=Message.Kind.SYSTEM,
+                body=_("Merged into %(ref)s by %(who)s.")
+                % {"ref": primary.reference, "who": actor.display_name},
+                author=None,
+                organisation=None,
+            )
+        refs = ", ".join(c.reference for c in others)
+        primary.last_activity_at = timezone.now()
+        primary.save(update_fields=["last_activity_at", "updated_at"])
+        record_event(
+            action=AuditEvent.Action.CASE_MERGED,
+            actor=actor,
+            organisation=membership.organisation,
+            case=primary,
+            changes={
+                "merged": [c.reference for c in others],
+                "total_principal": str(primary.total_principal),
+            },
+            summary=f"Merged {refs} into this case",
+        )
+        write_message(
+            case=primary,
+            kind=Message.Kind.SYSTEM,
+            body=_("%(refs)s merged into this case by %(who)s.")
+            % {"refs": refs, "who": actor.display_name},
+            author=None,
+            organisation=None,
+        )
+        _notify(
+            primary,
+            kind=Notification.Kind.STATUS_CHANGED,
+            organisation=primary.client,
+            actor=actor,
+            context={
+                "merged_refs": refs,
+                "from_label": primary.get_status_display(),
+                "other_side": "client",
+            },
+        )
+        return primary
+
+
+def _check_merge(cases: list[Case], membership: Membership) -> None:
+    first = cases[0]
+    for case in cases:
+        if case.partner_id != membership.organisation_id:
+            raise PermissionDenied(
+                _("Only the partner of all the cases can merge them.")
+            )
+        if case.status == Case.Status.MERGED:
+            raise DomainError(_("%(ref)s is already merged.") % {"ref": case.reference})
+        if not case.is_open:
+            raise DomainError(
+                _("%(ref)s is closed and cannot be merged.") % {"ref": case.reference}
+            )
+        if case.client_id != first.client_id:
+            raise DomainError(_("Only cases of the same client can be merged."))
+        if case.currency != first.currency:
+            raise DomainError(_("Only cases in the same currency can be merged."))
+
+
+def _recompute_totals(case: Case) -> None:
+    lines = list(ClaimLine.objects.filter(case=case))
+    case.total_principal = sum((line.principal for line in lines), Decimal("0"))
+    case.total_paid = sum((line.paid for line in lines), Decimal("0"))
+    case.save(update_fields=["total_principal", "total_paid", "updated_at"])
+
+
+# --- editing case data ----------------------------------------------------
+
+DEBTOR_FIELDS = (
+    "debtor_kind",
+    "debtor_company_name",
+    "debtor_first_name",
+    "debtor_last_name",
+    "debtor_registration_number",
+    "debtor_email",
+    "debtor_phone",
+    "debtor_street",
+    "debtor_postal_code",
+    "debtor_city",
+    "debtor_country",
+    "debtor_region",
+)
+REFERENCE_FIELDS = (
+    "client_reference",
+    "division",
+    "description",
+    "comments_to_partner",
+)
+BEFORE_ACCEPTANCE = (Case.Status.PENDING_VERIFICATION, Case.Status.MORE_INFO_REQUIRED)
+
+
+def editable_fields(case: Case, side: str | None) -> tuple[str, ...]:
+    """The case fields this side may edit in the case's current status."""
+    if side != "client" or not case.is_open:
+        return ()
+    if case.status in BEFORE_ACCEPTANCE:
+        return DEBTOR_FIELDS + REFERENCE_FIELDS
+    return REFERENCE_FIELDS
+
+
+def can_correct_claims(case: Case, side: str | None) -> bool:
+    """Who corrects claim amounts now: the client before acceptance, the partner after."""
+    if side is None or not case.is_open:
+        return False
+    return side == ("client" if case.status in BEFORE_ACCEPTANCE else "partner")
+
+
+def edit_case(
+    *,
+    case_id: int,
+    actor: User,
+    membership: Membership,
+    changes: dict[str, Any],
+) -> Case:
+    """Change case data within the rules of the status; audit each field's old → new.
+
+    Rules: the client edits debtor details while the case is pending
+    verification or needs more information, and its reference fields while
+    the case is open; the partner edits none of these. Nothing changed is not
+    recorded.
+    """
+    with transaction.atomic():
+        case, side = _lock_case(case_id, membership)
+        allowed = editable_fields(case, side)
+        forbidden = sorted(set(changes) - set(allowed))
+        if forbidden:
+            raise TransitionNotAllowed(
+                _("These details cannot be changed now: %(fields)s.")
+                % {
+                    "fields": ", ".join(
+                        str(Case._meta.get_field(f).verbose_name) for f in forbidden
+                    )
+                }
+            )
+        diff = {}
+        for field, new in changes.items():
+            old = getattr(case, field)
+            if str(old or "") != str(new or ""):
+                diff[field] = [str(old or ""), str(new or "")]
+                setattr(case, field, new)
+        if not diff:
+            return case
+        case.debtor_name = debtor_display_name(case)
+        case.full_clean(
+            exclude=[
+                "client",
+                "partner",
+                "created_by",
+                "last_activity_at",
+                "submission_token",
+            ]
+        )
+        case.last_activity_at = timezone.now()
+        case.save()
+        record_event(
+            action=AuditEvent.Action.CASE_EDITED,
+            actor=actor,
+            organisation=membership.organisation,
+            case=case,
+            changes=diff,
+            summary="; ".join(
+                f"{Case._meta.get_field(f).verbose_name}: {o or '—'} → {n or '—'}"
+                for f, (o, n) in diff.items()
+            ),
+        )
+        return case
+
+
+def correct_claim_line(
+    *,
+    line_id: int,
+    actor: User,
+    membership: Membership,
+    principal: Decimal,
+    paid: Decimal,
+    reason: str,
+) -> ClaimLine:
+    """Correct a claim line's amounts, recorded with the reason.
+
+    Rules: before acceptance the client corrects its own claim; after
+    acceptance only the partner records a correction, with a reason; never on
+    a closed or merged case. The case totals follow.
+    """
+    reason = reason.strip()
+    line = ClaimLine.objects.select_related("case").get(pk=line_id)
+    with transaction.atomic():
+        case, side = _lock_case(line.case_id, membership)
+        line = ClaimLine.objects.select_for_update().get(pk=line_id, case=case)
+        if not case.is_open:
+            raise TransitionNotAllowed(_("Claims of a closed case cannot be changed."))
+        before = case.status in BEFORE_ACCEPTANCE
+        if not can_correct_claims(case, side):
+            raise TransitionNotAllowed(
+                _(
+                    "After acceptance only the partner records corrections; before it, only the client edits its claims."
+                )
+            )
+        if not before and not reason:
+            raise DomainError(_("Give the reason for the correction."))
+        if principal <= 0 or paid < 0 or paid > principal:
+            raise DomainError(
+                _(
+                    "Amounts must be positive and the paid part cannot exceed the amount."
+                )
+            )
+        diff = {}
+        for field, new in (("principal", principal), ("paid", paid)):
+            old = getattr(line, field)
+            if old != new:
+                diff[f"{line.reference}.{field}"] = [str(old), str(new)]
+                setattr(line, field, new)
+        if not diff:
+            return line
+        line.save(update_fields=["principal", "paid"])
+        _recompute_totals(case)
+        if reason:
+            diff["reason"] = reason
+        record_event(
+            action=AuditEvent.Action.CLAIM_CORRECTED,
+            actor=actor,
+            organisation=membership.organisation,
+            case=case,
+            changes=diff,
+            summary="; ".join(
+                f"{k}: {v[0]} → {v[1]}" for k, v in diff.items() if k != "reason"
+            )
+            + (f" ({reason})" if reason else ""),
+        )
+        return line

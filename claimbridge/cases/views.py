@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,12 +21,15 @@ from .forms import (
     STATUS_FORMS,
     CaseForm,
     ClaimLineFormSet,
+    CorrectionForm,
+    EditCaseForm,
+    MergeForm,
     MessageForm,
     UploadForm,
     uploads_from,
 )
 from .models import Case
-from .selectors import SORTS, case_list, case_page, get_case_for_user
+from .selectors import SORTS, case_list, case_page, get_case_for_user, merge_candidates
 
 PAGE_SIZE = 25
 
@@ -147,6 +151,10 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         "upload_form": forms.get("upload") or UploadForm(),
         "can_post": case.is_open,
         "can_upload": case.status != Case.Status.MERGED,
+        "can_edit": bool(services.editable_fields(case, side)),
+        "can_merge": side == "partner" and case.is_open,
+        "can_correct": services.can_correct_claims(case, side),
+        "correction_form": forms.get("correction"),
     }
 
 
@@ -236,3 +244,91 @@ def change_status(request: HttpRequest, case_id: int, action: str) -> HttpRespon
         return _invalid(request, case, **{action: form})
     messages.success(request, _("Status updated."))
     return redirect(case)
+
+
+def _membership_side(request: HttpRequest, case: Case) -> str:
+    side = services.side_of(request.membership, case)
+    if side is None:  # pragma: no cover - the selector already scoped the case
+        raise Http404
+    return side
+
+
+@login_required
+def merge(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The partner merges other cases of the same client and currency into this one."""
+    case = get_case_for_user(request.membership, case_id)
+    if _membership_side(request, case) != "partner" or not case.is_open:
+        raise Http404
+    candidates = list(merge_candidates(case))
+    form = MergeForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.merge_cases(
+                primary_id=case.pk,
+                other_ids=form.cleaned_data["cases"],
+                actor=request.user,
+                membership=request.membership,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Cases merged into %(ref)s.") % {"ref": case.reference})
+            return redirect(case)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "cases/merge.html", {"case": case, "form": form, "candidates": candidates}, status=status
+    )
+
+
+@login_required
+def edit(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(request.membership, case_id)
+    fields = services.editable_fields(case, _membership_side(request, case))
+    if not fields:
+        raise Http404
+    form = EditCaseForm(request.POST or None, case=case, fields=fields)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_case(
+                case_id=case.pk,
+                actor=request.user,
+                membership=request.membership,
+                changes=form.changed_values(),
+            )
+        except (DomainError, ValidationError) as exc:
+            form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Case details saved."))
+            return redirect(case)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/edit.html", {"case": case, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def correct_line(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(request.membership, case_id)
+    form = CorrectionForm(request.POST)
+    if form.is_valid() and case.claim_lines.filter(pk=form.cleaned_data["line"]).exists():
+        try:
+            services.correct_claim_line(
+                line_id=form.cleaned_data["line"],
+                actor=request.user,
+                membership=request.membership,
+                principal=form.cleaned_data["principal"],
+                paid=form.cleaned_data["paid"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Claim corrected."))
+            return redirect(case.get_absolute_url() + "#claims")
+    elif form.is_valid():
+        raise Http404
+    return _invalid(request, case, correction=form)
+
+
+def status_help(request: HttpRequest) -> HttpResponse:
+    """What each status means, who may do what in it, and what happens next."""
+    return render(request, "cases/status_help.html")

@@ -51,9 +51,7 @@ FILENAME_MAX_CHARS = 200
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "doc": "application/msword",
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    ),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     "xls": "application/vnd.ms-excel",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "jpg": "image/jpeg",
@@ -88,9 +86,7 @@ _MESSAGES = {
         "“%(name)s” is larger than %(limit)s MB, the largest file accepted."
     ),
     "damaged": gettext_noop("“%(name)s” is damaged and cannot be read."),
-    "executable": gettext_noop(
-        "“%(name)s” is a program. Programs are not accepted."
-    ),
+    "executable": gettext_noop("“%(name)s” is a program. Programs are not accepted."),
     "script": gettext_noop(
         "“%(name)s” contains a script or program code. Scripts are not accepted."
     ),
@@ -350,7 +346,7 @@ def _ole_entry_names(fileobj: IO[bytes]) -> tuple[set[str], set[str]]:
     sector_size = 1 << sector_shift
     sector_count = max(0, (file_size - 1) // sector_size)  # a last one may be short
     ids_per_sector = sector_size // 4
-    num_fat_sectors, first_dir_sector = struct.unpack_from("<II", header, 0x2C)
+    (first_dir_sector,) = struct.unpack_from("<I", header, 0x30)
     first_difat_sector, num_difat_sectors = struct.unpack_from("<II", header, 0x44)
 
     def read_sector(sector: int) -> bytes:
@@ -370,7 +366,7 @@ def _ole_entry_names(fileobj: IO[bytes]) -> tuple[set[str], set[str]]:
         fat_sectors.extend(values[:-1])
         difat_sector = values[-1]
     fat_sectors = [s for s in fat_sectors if s < _OLE_MAX_REGULAR_SECTOR]
-    fat_sectors = fat_sectors[: min(num_fat_sectors, sector_count)]
+    fat_sectors = fat_sectors[:sector_count]
     fat_cache: dict[int, tuple[int, ...]] = {}
 
     def next_sector(sector: int) -> int:
@@ -444,8 +440,12 @@ _ZIP_READ_ERRORS = (
     ValueError,
     struct.error,
 )
-_DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-_XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_DOCX_MAIN = (
+    b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+)
+_XLSX_MAIN = (
+    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+)
 _XLSB_MAIN = b"application/vnd.ms-excel.sheet.binary.macroenabled.main"
 
 
@@ -524,7 +524,7 @@ def _classify_zip(
     archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], name: str
 ) -> DetectedType:
     by_lower_name = {member.filename.lower(): member for member in members}
-    if any(path.rsplit("/", 1)[-1] == "vbaproject.bin" for path in by_lower_name):
+    if any(re.split(r"[\\/]", path)[-1] == "vbaproject.bin" for path in by_lower_name):
         raise _rejected("macros", name)
     content_types = by_lower_name.get("[content_types].xml")
     if content_types is not None:
@@ -536,7 +536,7 @@ def _classify_zip(
         # .xlsb's main part is called "macroEnabled" even without macros.
         declared = declared.lower().replace(_XLSB_MAIN, b"")
         if b"macroenabled" in declared:
-            # .docm, .xlsm, .xlsb, .pptm, or a file embedding one of them.
+            # .docm, .xlsm, .pptm, or a file embedding one of them.
             raise _rejected("macros", name)
         if _DOCX_MAIN in declared and _has_folder(by_lower_name, "word/"):
             return DetectedType.of("docx")
@@ -659,9 +659,7 @@ def _decode_text(data: bytes, truncated: bool) -> str | None:
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
         # A sniffed head may end inside a multi-byte character.
-        text = codecs.getincrementaldecoder("utf-8")().decode(
-            data, final=not truncated
-        )
+        text = codecs.getincrementaldecoder("utf-8")().decode(data, final=not truncated)
     except UnicodeDecodeError:
         try:
             text = data.decode("cp1252")

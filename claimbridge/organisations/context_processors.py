@@ -4,8 +4,6 @@ from django.http import HttpRequest
 
 from claimbridge.notifications.selectors import unread_count
 
-from .selectors import memberships_of
-
 
 def memberships(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
@@ -14,6 +12,6 @@ def memberships(request: HttpRequest) -> dict[str, Any]:
     return {
         "membership": membership,
         "organisation": membership.organisation,
-        "memberships": list(memberships_of(request.user)),
+        "memberships": getattr(request, "memberships", []),
         "unread_notifications": unread_count(request.user, membership.organisation_id),
     }

@@ -2,7 +2,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from .selectors import active_membership
+from .selectors import active_membership, memberships_of
 
 SESSION_KEY = "active_organisation_id"
 
@@ -20,8 +20,11 @@ class ActiveMembershipMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.membership = None  # type: ignore[attr-defined]
+        request.memberships = []  # type: ignore[attr-defined]
         if request.user.is_authenticated:
+            memberships = list(memberships_of(request.user))
+            request.memberships = memberships  # type: ignore[attr-defined]
             request.membership = active_membership(  # type: ignore[attr-defined]
-                request.user, request.session.get(SESSION_KEY)
+                memberships, request.session.get(SESSION_KEY)
             )
         return self.get_response(request)

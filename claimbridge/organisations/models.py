@@ -1,8 +1,10 @@
+import datetime
 import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -37,6 +39,10 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def local_today(self) -> "datetime.date":
+        """Today's date in the organisation's time zone."""
+        return timezone.now().astimezone(zoneinfo.ZoneInfo(self.time_zone)).date()
 
     @property
     def is_client(self) -> bool:

@@ -15,9 +15,10 @@ def memberships_of(user: User) -> QuerySet[Membership]:
     )
 
 
-def active_membership(user: User, organisation_id: int | None) -> Membership | None:
+def active_membership(
+    memberships: Sequence[Membership], organisation_id: int | None
+) -> Membership | None:
     """The membership the user works in now: the one chosen, else the first."""
-    memberships: Sequence[Membership] = list(memberships_of(user))
     for membership in memberships:
         if membership.organisation_id == organisation_id:
             return membership

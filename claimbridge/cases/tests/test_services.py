@@ -1,13 +1,18 @@
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.core.files.storage import FileSystemStorage
+from django.utils import timezone
 
 from claimbridge.audit.models import AuditEvent
 from claimbridge.cases import services
 from claimbridge.cases.models import Case
 from claimbridge.core.exceptions import DomainError
 from claimbridge.core.testing import checked_upload, claim_line, submit
+from claimbridge.documents.models import Document
 from claimbridge.messaging.models import Message
+from claimbridge.messaging.services import write_message
 from claimbridge.notifications.models import Notification
 from claimbridge.tasks.models import Task
 from conftest import membership_of
@@ -23,6 +28,16 @@ def request_info(case, agent, text="Please send the signed contract.", uploads=(
         to_status=Case.Status.MORE_INFO_REQUIRED,
         expected_status=case.status,
         message=text,
+        uploads=list(uploads),
+    )
+
+
+def post(case, user, text, uploads=()):
+    return services.post_case_message(
+        case_id=case.pk,
+        actor=user,
+        membership=membership_of(user),
+        body=text,
         uploads=list(uploads),
     )
 
@@ -113,3 +128,174 @@ def test_partner_accepts_and_client_task_is_cancelled(manager, agent, partner_or
     assert case.status == Case.Status.ACTIVE
     task = Task.objects.get(case=case, kind=Task.Kind.PROVIDE_INFORMATION)
     assert task.state == Task.State.CANCELLED
+
+
+# --- the info-request task closes on client activity only ---------------------
+
+
+def test_system_note_leaves_info_task_open(manager, agent, partner_org):
+    case = submit(manager, partner_org)
+    request_info(case, agent)
+
+    write_message(
+        case=case,
+        kind=Message.Kind.SYSTEM,
+        body="Reminder sent to the client.",
+        author=None,
+        organisation=None,
+    )
+
+    task = Task.objects.get(case=case, kind=Task.Kind.PROVIDE_INFORMATION)
+    assert task.state == Task.State.OPEN
+
+
+def test_second_client_message_neither_reopens_nor_adds_tasks(
+    manager, agent, partner_org
+):
+    case = submit(manager, partner_org)
+    request_info(case, agent)
+    post(case, manager, "The contract is attached.")
+    tasks_before = list(Task.objects.filter(case=case).values_list("kind", "state"))
+
+    post(case, manager, "And here is the delivery note as well.")
+
+    tasks_after = list(Task.objects.filter(case=case).values_list("kind", "state"))
+    assert tasks_after == tasks_before
+    assert sorted(tasks_after) == [
+        (Task.Kind.PROVIDE_INFORMATION, Task.State.DONE),
+        (Task.Kind.REVIEW_NEW_CASE, Task.State.DONE),
+    ]
+    task = Task.objects.get(case=case, kind=Task.Kind.PROVIDE_INFORMATION)
+    assert task.closed_by_message.body == "The contract is attached."
+
+
+def test_second_client_message_notifies_each_partner_member_once_more(
+    manager, agent, agent_colleague, partner_org
+):
+    case = submit(manager, partner_org)
+    request_info(case, agent)
+    post(case, manager, "The contract is attached.")
+    before = Notification.objects.filter(case=case).count()
+
+    post(case, manager, "And here is the delivery note as well.")
+
+    new = Notification.objects.filter(case=case).order_by("id")[before:]
+    assert sorted((n.kind, n.recipient.email) for n in new) == [
+        (Notification.Kind.MESSAGE_POSTED, agent.email),
+        (Notification.Kind.MESSAGE_POSTED, agent_colleague.email),
+    ]
+
+
+# --- a failed transaction leaves nothing behind ------------------------------
+
+
+def _stored_files(settings) -> list[Path]:
+    root = Path(settings.MEDIA_ROOT)
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def _snapshot(case) -> dict:
+    return {
+        "messages": Message.objects.filter(case=case).count(),
+        "events": AuditEvent.objects.filter(case=case).count(),
+        "documents": Document.objects.filter(case=case).count(),
+        "notifications": Notification.objects.filter(case=case).count(),
+        "tasks": list(Task.objects.filter(case=case).values_list("kind", "state")),
+    }
+
+
+def test_failure_after_message_is_written_leaves_no_trace(
+    manager, agent, partner_org, settings, monkeypatch
+):
+    case = submit(manager, partner_org)
+    request_info(case, agent)
+    before = _snapshot(case)
+
+    def mail_queue_down(**kwargs):
+        assert Message.objects.filter(body="Contract attached.").exists()
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(services, "queue_email", mail_queue_down)
+    with pytest.raises(RuntimeError, match="outbox unavailable"):
+        services.post_case_message(
+            case_id=case.pk,
+            actor=manager,
+            membership=membership_of(manager),
+            body="Contract attached.",
+            uploads=[checked_upload("contract.pdf")],
+        )
+
+    assert _snapshot(case) == before
+    assert not Message.objects.filter(body="Contract attached.").exists()
+    assert _stored_files(settings) == []
+
+
+def test_storage_failure_on_second_file_leaves_no_trace(
+    manager, agent, partner_org, settings, monkeypatch
+):
+    case = submit(manager, partner_org)
+    request_info(case, agent)
+    before = _snapshot(case)
+    real_save = FileSystemStorage._save
+    calls = []
+
+    def disk_full_on_second_file(self, name, content):
+        calls.append(name)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_save(self, name, content)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", disk_full_on_second_file)
+    with pytest.raises(OSError, match="No space left"):
+        services.post_case_message(
+            case_id=case.pk,
+            actor=manager,
+            membership=membership_of(manager),
+            body="Contract and delivery note attached.",
+            uploads=[checked_upload("contract.pdf"), checked_upload("delivery.pdf")],
+        )
+
+    assert len(calls) == 2
+    assert _snapshot(case) == before
+    assert _stored_files(settings) == []
+
+
+# --- the audit trail of the workflow -----------------------------------------
+
+
+def test_every_step_of_an_info_request_is_an_audit_event_with_actor_and_time(
+    manager, agent, partner_org, client_org
+):
+    started = timezone.now()
+    case = submit(manager, partner_org)
+    request_info(case, agent, text="Please send the signed contract.")
+    services.upload_case_documents(
+        case_id=case.pk,
+        actor=manager,
+        membership=membership_of(manager),
+        uploads=[checked_upload("contract.pdf")],
+    )
+    services.change_case_status(
+        case_id=case.pk,
+        actor=agent,
+        membership=membership_of(agent),
+        to_status=Case.Status.ACTIVE,
+        expected_status=Case.Status.MORE_INFO_REQUIRED,
+    )
+
+    events = list(AuditEvent.objects.filter(case=case).order_by("id"))
+    steps = [(e.action, e.actor, e.organisation) for e in events]
+    assert steps == [
+        (AuditEvent.Action.CASE_CREATED, manager, client_org),
+        (AuditEvent.Action.TASK_OPENED, manager, partner_org),
+        (AuditEvent.Action.CASE_STATUS_CHANGED, agent, partner_org),
+        (AuditEvent.Action.MESSAGE_POSTED, agent, partner_org),
+        (AuditEvent.Action.TASK_CLOSED, agent, partner_org),
+        (AuditEvent.Action.TASK_OPENED, agent, client_org),
+        (AuditEvent.Action.DOCUMENT_ADDED, manager, client_org),
+        (AuditEvent.Action.TASK_CLOSED, manager, client_org),
+        (AuditEvent.Action.CASE_STATUS_CHANGED, agent, partner_org),
+    ]
+    assert all(started <= e.created_at <= timezone.now() for e in events)
+    assert events[2].changes["status"] == ["pending_verification", "more_info_required"]
+    assert events[-1].changes["status"] == ["more_info_required", "active"]
