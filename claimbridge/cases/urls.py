@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:case_id>/messages/", views.post_message, name="post_message"),
     path("<int:case_id>/documents/", views.upload_documents, name="upload"),
     path("<int:case_id>/status/<slug:action>/", views.change_status, name="change_status"),
+    path("<int:case_id>/chat/", views.chat_log, name="chat"),
     path("<int:case_id>/merge/", views.merge, name="merge"),
     path("<int:case_id>/edit/", views.edit, name="edit"),
     path("<int:case_id>/claims/correct/", views.correct_line, name="correct_line"),

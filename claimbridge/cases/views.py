@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from claimbridge.core.exceptions import DomainError
+from claimbridge.messaging.selectors import case_chat_window, has_chat_after
+from claimbridge.notifications.selectors import unread_count
 from claimbridge.notifications.services import mark_case_read
 from claimbridge.organisations.models import Organisation
 from claimbridge.organisations.permissions import can_submit_case
@@ -141,14 +143,29 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         action_forms[name] = forms.get(name) or form_class(
             initial={"expected_status": case.status}
         )
+    page = case_page(case, side)
+    shown = set(action_forms)
+    shown |= {"message"} if case.is_open else set()
+    shown |= {"upload"} if case.status != Case.Status.MERGED else set()
+    shown |= {"correction"} if services.can_correct_claims(case, side) else set()
+    # Errors of a form the page does not show (the status moved on) go on top.
+    page_errors = [
+        error
+        for name, form in forms.items()
+        if name not in shown
+        for error in form.non_field_errors()
+    ]
     return {
-        "page": case_page(case, side),
+        "page_errors": page_errors,
+        "page": page,
+        "last_entry_id": page.chat[-1].pk if page.chat else 0,
         "case": case,
         "side": side,
         "status_label": case.status_label_for(side),
         "actions": action_forms,
         "message_form": forms.get("message") or MessageForm(),
         "upload_form": forms.get("upload") or UploadForm(),
+        "outcome_codes": {k: " ".join(v) for k, v in Case.OUTCOME_CODES.items()},
         "can_post": case.is_open,
         "can_upload": case.status != Case.Status.MERGED,
         "can_edit": bool(services.editable_fields(case, side)),
@@ -332,3 +349,27 @@ def correct_line(request: HttpRequest, case_id: int) -> HttpResponse:
 def status_help(request: HttpRequest) -> HttpResponse:
     """What each status means, who may do what in it, and what happens next."""
     return render(request, "cases/status_help.html")
+
+
+@login_required
+def chat_log(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The chat, polled by the open case page: 204 when nothing is new."""
+    case = get_case_for_user(request.membership, case_id)
+    try:
+        since = int(request.GET.get("since", "0"))
+    except ValueError:
+        since = 0
+    if not has_chat_after(case.pk, since):
+        return HttpResponse(status=204)
+    mark_case_read(user=request.user, case_id=case.pk)
+    chat = list(case_chat_window(case.pk))
+    return render(
+        request,
+        "cases/_chat_update.html",
+        {
+            "case": case,
+            "chat": chat,
+            "last_entry_id": chat[-1].pk if chat else 0,
+            "unread_notifications": unread_count(request.user, request.membership.organisation_id),
+        },
+    )

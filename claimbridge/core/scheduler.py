@@ -25,7 +25,9 @@ class PeriodicJob:
 
 SCHEDULE: list[PeriodicJob] = [
     # The outbox sweep: mails whose delivery job was lost or whose retry is due.
-    PeriodicJob("claimbridge.notifications.jobs.deliver_notifications", every_seconds=30),
+    PeriodicJob(
+        "claimbridge.notifications.jobs.deliver_notifications", every_seconds=30
+    ),
 ]
 
 

@@ -129,6 +129,10 @@ def start_sink(
     list fills as mails arrive; `controller.handler` is the `MailSinkHandler`
     (set its `refuse` to simulate an outage). Stop with `stop_sink(controller)`.
     """
+    # aiosmtpd logs every connection and command at INFO; one line per mail
+    # (the handler's) is what a person watching the demo wants to see.
+    if logging.getLogger("mail.log").level == logging.NOTSET:
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
     handler = MailSinkHandler(folder)
     controller = SinkController(
         handler, hostname=host, port=port, server_hostname=SERVER_HOSTNAME

@@ -45,7 +45,10 @@ from .data import DebtorSpec, OrgSpec, Scenario, Step
 # delivery jobs after commit, but nothing lands in the worker's queue, since the
 # seeded notifications are marked sent anyway.
 NO_BACKGROUND_JOBS = {
-    "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}
+    "default": {
+        "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+        "QUEUES": ["default"],
+    }
 }
 # Seeded notices older than this are shown as read; newer ones stay unread.
 UNREAD_WINDOW = timedelta(days=3)
@@ -59,6 +62,7 @@ EUR_PER_UNIT = {
     "CHF": Decimal("1.06"),
 }
 HOME_CURRENCY = {"DK": "DKK", "DE": "EUR", "GB": "GBP"}
+REMINDERS = ["two reminders", "three reminders", "a reminder and a phone call"]
 KIND_LABEL = {"client": "client", "partner": "partner", "platform": "platform staff"}
 
 
@@ -114,7 +118,9 @@ def demo_logins() -> list[tuple[str, str]]:
         described.setdefault(membership.user.email, []).append(
             f"{org.name} ({KIND_LABEL.get(org.kind, org.kind)}), {membership.role}"
         )
-    return [(email, "; ".join(described[email])) for email in emails if email in described]
+    return [
+        (email, "; ".join(described[email])) for email in emails if email in described
+    ]
 
 
 def seed(*, now: datetime | None = None) -> Summary | None:
@@ -124,19 +130,22 @@ def seed(*, now: datetime | None = None) -> Summary | None:
     started = time.monotonic()
     now = now or timezone.now()
     rng = random.Random(data.SEED)
-    with override_settings(TASKS=NO_BACKGROUND_JOBS), transaction.atomic(), _clock() as clock:
+    with (
+        override_settings(TASKS=NO_BACKGROUND_JOBS),
+        transaction.atomic(),
+        _clock() as clock,
+    ):
         clock(now - timedelta(days=400))
         cast = _create_cast()
-        cases = [
-            _play(cast, rng, clock, plan, now)
-            for plan in _plans(cast, rng)
-        ]
+        cases = [_play(cast, rng, clock, plan, now) for plan in _plans(cast, rng)]
         notified = _mark_notifications_sent([c.pk for c in cases], now)
     summary = Summary(
         organisations=len(cast.orgs),
         users=len(data.PEOPLE),
         cases=Counter(
-            Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("status", flat=True)
+            Case.objects.filter(pk__in=[c.pk for c in cases]).values_list(
+                "status", flat=True
+            )
         ),
         claim_lines=sum(c.claim_lines.count() for c in cases),
         documents=sum(c.documents.count() for c in cases),
@@ -200,7 +209,9 @@ def _create_cast() -> Cast:
         )
         for key, role in person.memberships:
             cast.members[key].append(
-                Membership.objects.create(user=user, organisation=cast.orgs[key], role=role)
+                Membership.objects.create(
+                    user=user, organisation=cast.orgs[key], role=role
+                )
             )
     return cast
 
@@ -222,11 +233,17 @@ def _plans(cast: Cast, rng: random.Random) -> list[Plan]:
     partners = [spec for spec in data.ORGANISATIONS if spec.kind == "partner"]
     scenarios = [s for s in data.SCENARIOS for _ in range(s.count)]
     rng.shuffle(scenarios)
+    used: Counter[str] = Counter()
     plans = []
     for index, scenario in enumerate(scenarios):
         client = clients[index % len(clients)]
-        country, currency = rng.choice(client.markets)
-        debtor = rng.choice([d for d in data.DEBTORS if d.country == country])
+        # Most of a client's cases are at home; the first market is home.
+        weights = [3] + [1] * (len(client.markets) - 1)
+        country, currency = rng.choices(client.markets, weights=weights)[0]
+        pool = [d for d in data.DEBTORS if d.country == country]
+        fewest = min(used[d.name] for d in pool)
+        debtor = rng.choice([d for d in pool if used[d.name] == fewest])
+        used[debtor.name] += 1
         partner = next(p for p in partners if country in p.covered)
         plans.append(Plan(scenario, client.key, partner.key, debtor, currency))
     return plans
@@ -284,7 +301,8 @@ def _office_hours(moment: datetime, rng: random.Random) -> datetime:
 def _submit(cast: Cast, rng: random.Random, plan: Plan, today: date) -> Case:
     spec = cast.specs[plan.client]
     membership = rng.choice(cast.members[plan.client])
-    lines = _claim_lines(rng, spec, plan.currency, today)
+    lines = _claim_lines(rng, spec, plan, today)
+    items_of = {line["reference"]: line.pop("_items") for line in lines}
     uploads = [
         _upload(
             pdf.invoice_pdf(
@@ -294,13 +312,13 @@ def _submit(cast: Cast, rng: random.Random, plan: Plan, today: date) -> Case:
                 issued_on=line["issued_on"],
                 due_on=line["due_on"],
                 currency=plan.currency,
-                items=items,
+                items=items_of[line["reference"]],
                 bank_line=spec.bank_line,
             ),
             f"invoice-{line['reference']}.pdf",
             "invoice",
         )
-        for line, items in ((line, line.pop("_items")) for line in lines)
+        for line in lines
     ]
     return case_services.submit_case(
         actor=membership.user,
@@ -316,7 +334,9 @@ def _case_data(rng: random.Random, plan: Plan, line_count: int) -> dict[str, Any
     debtor = plan.debtor
     company = debtor.kind == "company"
     first, _, last = debtor.name.partition(" ")
-    invoices = "one unpaid invoice" if line_count == 1 else f"{line_count} unpaid invoices"
+    invoices = (
+        "one unpaid invoice" if line_count == 1 else f"{line_count} unpaid invoices"
+    )
     case_data: dict[str, Any] = {
         "debtor_kind": Case.DebtorKind.COMPANY if company else Case.DebtorKind.PERSON,
         "debtor_company_name": debtor.name if company else "",
@@ -332,9 +352,8 @@ def _case_data(rng: random.Random, plan: Plan, line_count: int) -> dict[str, Any
         "currency": plan.currency,
         "claim_type": Case.ClaimType.UNPAID_INVOICE,
         "client_reference": f"CUST-{rng.randint(10000, 99999)}",
-        "description": f"{invoices.capitalize()}; "
-        f"{rng.choice(['two reminders', 'three reminders', 'a reminder and a phone call'])} "
-        "without payment.",
+        "description": f"{invoices.capitalize()}; {rng.choice(REMINDERS)} without "
+        "payment.",
         "comments_to_partner": rng.choice(
             [
                 "",
@@ -348,19 +367,18 @@ def _case_data(rng: random.Random, plan: Plan, line_count: int) -> dict[str, Any
     return case_data
 
 
-_invoice_numbers: dict[str, int] = {}
-
-
 def _claim_lines(
-    rng: random.Random, spec: OrgSpec, currency: str, today: date
+    rng: random.Random, spec: OrgSpec, plan: Plan, today: date
 ) -> list[dict[str, Any]]:
-    count = rng.choice([1, 1, 1, 2, 2, 3, 4])
+    # A private person buys one thing; a business may owe several invoices.
+    is_person = plan.debtor.kind == "person"
+    count = 1 if is_person else rng.choice([1, 1, 1, 2, 2, 3, 4])
     due = today - timedelta(days=rng.randint(35, 160))
     lines = []
     for _ in range(count):
         terms = rng.choice([14, 30])
         issued = due - timedelta(days=terms)
-        items = _items(rng, spec, currency)
+        items = _items(rng, spec, plan.currency, most=1 if is_person else 3)
         principal = sum((item.amount for item in items), Decimal("0"))
         paid = Decimal("0.00")
         if rng.random() < 0.15:
@@ -381,20 +399,22 @@ def _claim_lines(
 
 
 def _invoice_number(rng: random.Random, spec: OrgSpec, issued: date) -> str:
-    number = _invoice_numbers.get(spec.key, 1040) + rng.randint(3, 40)
-    _invoice_numbers[spec.key] = number
-    return f"{spec.invoice_prefix}{issued.year}-{number:05d}"
+    # Numbers grow with the issue date, as a real invoice series does.
+    number = issued.timetuple().tm_yday * 10 + rng.randint(0, 9)
+    return f"{spec.invoice_prefix}{issued.year}-{number:04d}"
 
 
-def _items(rng: random.Random, spec: OrgSpec, currency: str) -> list[pdf.InvoiceItem]:
+def _items(
+    rng: random.Random, spec: OrgSpec, currency: str, *, most: int
+) -> list[pdf.InvoiceItem]:
     home = HOME_CURRENCY[spec.country]
     rate = EUR_PER_UNIT[home] / EUR_PER_UNIT[currency]
     items = []
-    for description, low, high in rng.sample(spec.products, rng.randint(1, 3)):
+    for description, low, high in rng.sample(spec.products, rng.randint(1, most)):
         unit = (Decimal(rng.randint(low, high)) * rate).quantize(
             Decimal("1"), rounding=ROUND_HALF_UP
         )
-        items.append(pdf.InvoiceItem(description, rng.randint(1, 4), unit))
+        items.append(pdf.InvoiceItem(description, rng.randint(1, most), unit))
     return items
 
 
@@ -404,24 +424,37 @@ def _items(rng: random.Random, spec: OrgSpec, currency: str) -> list[pdf.Invoice
 def _apply(
     cast: Cast, rng: random.Random, plan: Plan, case: Case, step: Step, today: date
 ) -> Case:
-    membership = rng.choice(cast.members[plan.client if step.side == "client" else plan.partner])
+    membership = rng.choice(
+        cast.members[plan.client if step.side == "client" else plan.partner]
+    )
     text = _fill(step.text, cast, plan, case)
-    uploads = [_letter(cast, plan, case, step.side, kind, title, today) for kind, title in step.docs]
+    uploads = [
+        _letter(cast, plan, case, step.side, kind, title, today)
+        for kind, title in step.docs
+    ]
     if step.do == "message":
         case_services.post_case_message(
-            case_id=case.pk, actor=membership.user, membership=membership, body=text,
+            case_id=case.pk,
+            actor=membership.user,
+            membership=membership,
+            body=text,
             uploads=uploads,
         )
     elif step.do == "upload":
         case_services.upload_case_documents(
-            case_id=case.pk, actor=membership.user, membership=membership, uploads=uploads
+            case_id=case.pk,
+            actor=membership.user,
+            membership=membership,
+            uploads=uploads,
         )
     else:
         recovered = None
         if step.recovered == "full":
             recovered = case.outstanding
         elif step.recovered:
-            recovered = (case.outstanding * Decimal(step.recovered)).quantize(Decimal("0.01"))
+            recovered = (case.outstanding * Decimal(step.recovered)).quantize(
+                Decimal("0.01")
+            )
         case_services.change_case_status(
             case_id=case.pk,
             actor=membership.user,
@@ -469,17 +502,20 @@ def _letter(
         ],
         "contract": [
             f"We confirm your order as quoted, invoiced under {reference}.",
-            "Delivery within 3 weeks; payment 30 days net. Our general terms of sale apply.",
+            "Delivery within 3 weeks; payment 30 days net. Our general terms of sale "
+            "apply.",
             "Signed for the customer: ______________________",
         ],
         "proof_of_delivery": [
-            f"Goods for order {reference} delivered complete and received in good order.",
+            f"Goods for order {reference} delivered complete and received in good "
+            "order.",
             "Received by: ______________________   Date: ____________",
         ],
     }.get(kind, [f"Regarding {reference}.", sender.name])
     if title == "Payment plan agreement":
         paragraphs = [
-            f"The debtor pays {amount} in three monthly instalments, the first on the 28th.",
+            f"The debtor pays {amount} in three monthly instalments, the first on the "
+            "28th.",
             "If an instalment is more than 10 days late the whole balance becomes due.",
             "Signed for the debtor: ______________________",
         ]
@@ -502,7 +538,11 @@ def _upload(content: bytes, name: str, kind: str) -> case_services.Upload:
 
 def _party(spec: OrgSpec) -> pdf.Party:
     return pdf.Party(
-        spec.name, spec.street, spec.city_line, _country_name(spec.country), spec.registration
+        spec.name,
+        spec.street,
+        spec.city_line,
+        _country_name(spec.country),
+        spec.registration,
     )
 
 

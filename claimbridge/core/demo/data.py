@@ -9,7 +9,7 @@ from typing import Any
 
 # One password for every demo login (the password validators do not run for
 # accounts created in code).
-PASSWORD = "demo-password-2026"
+PASSWORD = "demo-password-2026"  # noqa: S105 - a published demo password
 # A fixed seed: the same organisations, debtors, amounts and stories each run.
 SEED = 2026
 
@@ -66,7 +66,13 @@ ORGANISATIONS: tuple[OrgSpec, ...] = (
         street="Værkstedsvej 21",
         city_line="8600 Silkeborg",
         registration="CVR 41 52 63 74",
-        markets=(("DK", "DKK"), ("SE", "SEK"), ("NO", "NOK"), ("FI", "EUR"), ("DE", "EUR")),
+        markets=(
+            ("DK", "DKK"),
+            ("SE", "SEK"),
+            ("NO", "NOK"),
+            ("FI", "EUR"),
+            ("DE", "EUR"),
+        ),
         invoice_prefix="NM-",
         bank_line="Bank: Demo Sparekasse, IBAN DK00 0000 0000 0000 00 (demo account)",
         products=(
@@ -89,7 +95,8 @@ ORGANISATIONS: tuple[OrgSpec, ...] = (
         registration="HRB 48213, Amtsgericht Regensburg",
         markets=(("DE", "EUR"), ("AT", "EUR"), ("CH", "CHF"), ("DK", "EUR")),
         invoice_prefix="RE-",
-        bank_line="Bank: Demo Volksbank, IBAN DE00 0000 0000 0000 0000 00 (demo account)",
+        bank_line="Bank: Demo Volksbank, IBAN DE00 0000 0000 0000 0000 00 (demo "
+        "account)",
         products=(
             ("Wood-burning stove BW-7, steel, 7 kW", 1_450, 3_900),
             ("Pellet boiler BW-P20, 20 kW", 6_800, 11_900),
@@ -110,7 +117,8 @@ ORGANISATIONS: tuple[OrgSpec, ...] = (
         registration="Company no. 09876543",
         markets=(("GB", "GBP"), ("NL", "EUR"), ("IE", "EUR"), ("DE", "EUR")),
         invoice_prefix="TF-",
-        bank_line="Bank: Demo Bank plc, sort code 00-00-00, account 00000000 (demo account)",
+        bank_line="Bank: Demo Bank plc, sort code 00-00-00, account 00000000 (demo "
+        "account)",
         products=(
             ("Event stationery set, letterpress", 420, 1_850),
             ("Exhibition stand graphics", 1_200, 4_800),
@@ -169,15 +177,29 @@ ORGANISATIONS: tuple[OrgSpec, ...] = (
 )
 
 PEOPLE: tuple[PersonSpec, ...] = (
-    PersonSpec("mette.kjaer@nordlys-moebler.example", "Mette", "Kjær", (("nordlys", "admin"),)),
-    PersonSpec("jonas.bech@nordlys-moebler.example", "Jonas", "Bech", (("nordlys", "member"),)),
     PersonSpec(
-        "katrin.hofmann@brennwerk.example", "Katrin", "Hofmann", (("brennwerk", "admin"),)
+        "mette.kjaer@nordlys-moebler.example", "Mette", "Kjær", (("nordlys", "admin"),)
     ),
-    PersonSpec("lukas.brandl@brennwerk.example", "Lukas", "Brandl", (("brennwerk", "member"),)),
-    PersonSpec("olivia.hart@thistle-finch.example", "Olivia", "Hart", (("thistle", "admin"),)),
     PersonSpec(
-        "sam.whitlock@thistle-finch.example", "Sam", "Whitlock", (("thistle", "member"),)
+        "jonas.bech@nordlys-moebler.example", "Jonas", "Bech", (("nordlys", "member"),)
+    ),
+    PersonSpec(
+        "katrin.hofmann@brennwerk.example",
+        "Katrin",
+        "Hofmann",
+        (("brennwerk", "admin"),),
+    ),
+    PersonSpec(
+        "lukas.brandl@brennwerk.example", "Lukas", "Brandl", (("brennwerk", "member"),)
+    ),
+    PersonSpec(
+        "olivia.hart@thistle-finch.example", "Olivia", "Hart", (("thistle", "admin"),)
+    ),
+    PersonSpec(
+        "sam.whitlock@thistle-finch.example",
+        "Sam",
+        "Whitlock",
+        (("thistle", "member"),),
     ),
     # An outside bookkeeper who works for two clients: shows the organisation switcher.
     PersonSpec(
@@ -186,12 +208,20 @@ PEOPLE: tuple[PersonSpec, ...] = (
         "Lund",
         (("nordlys", "member"), ("brennwerk", "member")),
     ),
-    PersonSpec("felix.adler@adler-roth.example", "Felix", "Adler", (("adler", "admin"),)),
+    PersonSpec(
+        "felix.adler@adler-roth.example", "Felix", "Adler", (("adler", "admin"),)
+    ),
     PersonSpec("jana.roth@adler-roth.example", "Jana", "Roth", (("adler", "member"),)),
-    PersonSpec("erik.sandberg@norrsken.example", "Erik", "Sandberg", (("norrsken", "admin"),)),
+    PersonSpec(
+        "erik.sandberg@norrsken.example", "Erik", "Sandberg", (("norrsken", "admin"),)
+    ),
     PersonSpec("linnea.ek@norrsken.example", "Linnea", "Ek", (("norrsken", "member"),)),
-    PersonSpec("priya.nair@harbour-lane.example", "Priya", "Nair", (("harbour", "admin"),)),
-    PersonSpec("tom.ashby@harbour-lane.example", "Tom", "Ashby", (("harbour", "member"),)),
+    PersonSpec(
+        "priya.nair@harbour-lane.example", "Priya", "Nair", (("harbour", "admin"),)
+    ),
+    PersonSpec(
+        "tom.ashby@harbour-lane.example", "Tom", "Ashby", (("harbour", "member"),)
+    ),
     PersonSpec(
         "nina.vogel@claimbridge.example",
         "Nina",
@@ -201,67 +231,65 @@ PEOPLE: tuple[PersonSpec, ...] = (
     ),
 )
 
-DEBTORS: tuple[DebtorSpec, ...] = (
-    # Denmark
-    DebtorSpec("DK", "company", "Havbryg Café ApS", "Nørregade 14", "8000", "Aarhus C",
-               "CVR 38 21 45 67", "regnskab@havbryg.example"),
-    DebtorSpec("DK", "company", "Skovly Interiør ApS", "Vestergade 3", "5000", "Odense C",
-               "CVR 37 11 92 04", "bogholderi@skovly.example"),
-    DebtorSpec("DK", "company", "Brostræde Hotel ApS", "Brostræde 7", "6000", "Kolding",
-               "CVR 40 55 18 23", "faktura@brostraede-hotel.example"),
-    DebtorSpec("DK", "company", "Kystlys Boliger A/S", "Strandvejen 120", "2900", "Hellerup",
-               "CVR 39 02 77 41", "okonomi@kystlys.example"),
-    DebtorSpec("DK", "person", "Asger Thorlund", "Lærkevej 8", "7100", "Vejle",
-               email="asger.t@mail.example"),
-    DebtorSpec("DK", "person", "Birthe Klosterby", "Enghavevej 41, 2. tv", "1674",
-               "København V"),
-    # Sweden, Norway, Finland
-    DebtorSpec("SE", "company", "Granlunds Bygg & Snickeri AB", "Järntorget 4", "413 04",
-               "Göteborg", "Org.nr 556712-3456", "ekonomi@granlunds.example"),
-    DebtorSpec("SE", "company", "Solviken Design AB", "Davidshallsgatan 22", "211 45", "Malmö",
-               "Org.nr 559123-7788", "faktura@solviken.example"),
-    DebtorSpec("SE", "person", "Maja Lindroth", "Björkstigen 5", "752 31", "Uppsala"),
-    DebtorSpec("NO", "company", "Fjellheim Sport AS", "Strandkaien 12", "5013", "Bergen",
-               "Org.nr 998 765 432", "post@fjellheim.example"),
-    DebtorSpec("NO", "company", "Vindfang Arkitekter AS", "Kirkegata 30", "0153", "Oslo",
-               "Org.nr 987 123 654"),
-    DebtorSpec("FI", "company", "Kuusiniemi Huonekalu Oy", "Hämeenkatu 17", "33200",
-               "Tampere", "Y-tunnus 2987654-3", "laskut@kuusiniemi.example"),
-    # Germany, Austria, Switzerland
-    DebtorSpec("DE", "company", "Bergmann Holzbau GmbH", "Sägewerkstraße 4", "93309",
-               "Kelheim", "HRB 12345", "buchhaltung@bergmann-holzbau.example"),
-    DebtorSpec("DE", "company", "Café Lindenhof UG (haftungsbeschränkt)", "Lindenplatz 2",
-               "04109", "Leipzig", "HRB 34567", "info@lindenhof.example"),
-    DebtorSpec("DE", "company", "Schreinerei Vogt e.K.", "Kartäuserstraße 51", "79102",
-               "Freiburg im Breisgau", "HRA 7890"),
-    DebtorSpec("DE", "company", "Ostwind Ferienhäuser GmbH", "Am Strom 77", "18119",
-               "Rostock", "HRB 23456", "verwaltung@ostwind.example"),
-    DebtorSpec("DE", "person", "Tobias Wendling", "Gartenstraße 19", "72074", "Tübingen",
-               email="t.wendling@post.example"),
-    DebtorSpec("DE", "person", "Sabine Kürschner", "Am Anger 3", "99084", "Erfurt"),
-    DebtorSpec("AT", "company", "Alpenblick Hotelbetriebs GmbH", "Höttinger Au 40", "6020",
-               "Innsbruck", "FN 123456a", "office@alpenblick.example"),
-    DebtorSpec("AT", "person", "Florian Hasenbichler", "Linzer Gasse 12", "5020",
-               "Salzburg"),
-    DebtorSpec("CH", "company", "Seeblick Gastro AG", "Haldenstrasse 8", "6006", "Luzern",
-               "CHE-123.456.789", "buchhaltung@seeblick.example"),
-    DebtorSpec("CH", "company", "Atelier Rüegg GmbH", "Zweierstrasse 101", "8003", "Zürich",
-               "CHE-987.654.321"),
-    # United Kingdom, Netherlands, Ireland
-    DebtorSpec("GB", "company", "Pennywhistle Interiors Ltd", "27 Gloucester Road",
-               "BS7 8AA", "Bristol", "Company no. 11223344", "accounts@pennywhistle.example",
-               "+44 117 496 0123"),
-    DebtorSpec("GB", "company", "Copperbeech Events Ltd", "5 Micklegate", "YO1 6JH", "York",
-               "Company no. 10293847", "finance@copperbeech.example", "+44 20 7946 0321"),
-    DebtorSpec("GB", "person", "Daniel Ferncliffe", "12 Orchard Close", "OX4 1AB", "Oxford",
-               phone="+44 20 7946 0958"),
-    DebtorSpec("NL", "company", "De Groene Tafel B.V.", "Oudegracht 210", "3511 NR",
-               "Utrecht", "KvK 71234567", "administratie@groenetafel.example"),
-    DebtorSpec("NL", "company", "Studio Vonk B.V.", "Witte de Withstraat 55", "3012 BN",
-               "Rotterdam", "KvK 69876543"),
-    DebtorSpec("IE", "company", "Clonmore Craft Ltd", "Unit 4, Dock Road", "H91 X2Y3",
-               "Galway", "CRO 654321", "accounts@clonmore.example"),
+# Country, kind, name, street, postal code, city, registration, e-mail, phone.
+# fmt: off
+_DEBTOR_ROWS: tuple[tuple[str, ...], ...] = (
+    ("DK", "company", "Havbryg Café ApS", "Nørregade 14", "8000", "Aarhus C",
+     "CVR 38 21 45 67", "regnskab@havbryg.example"),
+    ("DK", "company", "Skovly Interiør ApS", "Vestergade 3", "5000", "Odense C",
+     "CVR 37 11 92 04", "bogholderi@skovly.example"),
+    ("DK", "company", "Brostræde Hotel ApS", "Brostræde 7", "6000", "Kolding",
+     "CVR 40 55 18 23", "faktura@brostraede-hotel.example"),
+    ("DK", "company", "Kystlys Boliger A/S", "Strandvejen 120", "2900", "Hellerup",
+     "CVR 39 02 77 41", "okonomi@kystlys.example"),
+    ("DK", "person", "Asger Thorlund", "Lærkevej 8", "7100", "Vejle", "",
+     "asger.t@mail.example"),
+    ("DK", "person", "Birthe Klosterby", "Enghavevej 41, 2. tv", "1674", "København V"),
+    ("SE", "company", "Granlunds Bygg & Snickeri AB", "Järntorget 4", "413 04",
+     "Göteborg", "Org.nr 556712-3456", "ekonomi@granlunds.example"),
+    ("SE", "company", "Solviken Design AB", "Davidshallsgatan 22", "211 45", "Malmö",
+     "Org.nr 559123-7788", "faktura@solviken.example"),
+    ("SE", "person", "Maja Lindroth", "Björkstigen 5", "752 31", "Uppsala"),
+    ("NO", "company", "Fjellheim Sport AS", "Strandkaien 12", "5013", "Bergen",
+     "Org.nr 998 765 432", "post@fjellheim.example"),
+    ("NO", "company", "Vindfang Arkitekter AS", "Kirkegata 30", "0153", "Oslo",
+     "Org.nr 987 123 654"),
+    ("FI", "company", "Kuusiniemi Huonekalu Oy", "Hämeenkatu 17", "33200", "Tampere",
+     "Y-tunnus 2987654-3", "laskut@kuusiniemi.example"),
+    ("DE", "company", "Bergmann Holzbau GmbH", "Sägewerkstraße 4", "93309", "Kelheim",
+     "HRB 12345", "buchhaltung@bergmann-holzbau.example"),
+    ("DE", "company", "Café Lindenhof UG (haftungsbeschränkt)", "Lindenplatz 2",
+     "04109", "Leipzig", "HRB 34567", "info@lindenhof.example"),
+    ("DE", "company", "Schreinerei Vogt e.K.", "Kartäuserstraße 51", "79102",
+     "Freiburg im Breisgau", "HRA 7890"),
+    ("DE", "company", "Ostwind Ferienhäuser GmbH", "Am Strom 77", "18119", "Rostock",
+     "HRB 23456", "verwaltung@ostwind.example"),
+    ("DE", "person", "Tobias Wendling", "Gartenstraße 19", "72074", "Tübingen", "",
+     "t.wendling@post.example"),
+    ("DE", "person", "Sabine Kürschner", "Am Anger 3", "99084", "Erfurt"),
+    ("AT", "company", "Alpenblick Hotelbetriebs GmbH", "Höttinger Au 40", "6020",
+     "Innsbruck", "FN 123456a", "office@alpenblick.example"),
+    ("AT", "person", "Florian Hasenbichler", "Linzer Gasse 12", "5020", "Salzburg"),
+    ("CH", "company", "Seeblick Gastro AG", "Haldenstrasse 8", "6006", "Luzern",
+     "CHE-123.456.789", "buchhaltung@seeblick.example"),
+    ("CH", "company", "Atelier Rüegg GmbH", "Zweierstrasse 101", "8003", "Zürich",
+     "CHE-987.654.321"),
+    ("GB", "company", "Pennywhistle Interiors Ltd", "27 Gloucester Road", "BS7 8AA",
+     "Bristol", "Company no. 11223344", "accounts@pennywhistle.example",
+     "+44 117 496 0123"),
+    ("GB", "company", "Copperbeech Events Ltd", "5 Micklegate", "YO1 6JH", "York",
+     "Company no. 10293847", "finance@copperbeech.example", "+44 20 7946 0321"),
+    ("GB", "person", "Daniel Ferncliffe", "12 Orchard Close", "OX4 1AB", "Oxford", "",
+     "", "+44 20 7946 0958"),
+    ("NL", "company", "De Groene Tafel B.V.", "Oudegracht 210", "3511 NR", "Utrecht",
+     "KvK 71234567", "administratie@groenetafel.example"),
+    ("NL", "company", "Studio Vonk B.V.", "Witte de Withstraat 55", "3012 BN",
+     "Rotterdam", "KvK 69876543"),
+    ("IE", "company", "Clonmore Craft Ltd", "Unit 4, Dock Road", "H91 X2Y3", "Galway",
+     "CRO 654321", "accounts@clonmore.example"),
 )
+# fmt: on
+DEBTORS: tuple[DebtorSpec, ...] = tuple(DebtorSpec(*row) for row in _DEBTOR_ROWS)
 
 
 @dataclass(frozen=True)
@@ -298,7 +326,10 @@ class Scenario:
     case: dict[str, Any] = field(default_factory=dict)
 
 
-ACCEPT = "Thank you, case accepted. Our first demand letter goes to {debtor} today with a 14-day payment deadline."
+ACCEPT = (
+    "Thank you, case accepted. Our first demand letter goes to {debtor} today with a "
+    "14-day payment deadline."
+)
 
 SCENARIOS: tuple[Scenario, ...] = (
     # --- pending verification -------------------------------------------
@@ -308,10 +339,15 @@ SCENARIOS: tuple[Scenario, ...] = (
         2,
         (1.0, 4.0),
         (
-            Step(0.2, "message", "client",
-                 "Additional note: {debtor} changed their bookkeeper last month. Attached is "
-                 "our last reminder, which they confirmed receiving by e-mail.",
-                 docs=(("correspondence", "Payment reminder"),)),
+            Step(
+                0.2,
+                "message",
+                "client",
+                "Additional note: {debtor} changed their bookkeeper last month. "
+                "Attached is our last reminder, which they confirmed receiving by "
+                "e-mail.",
+                docs=(("correspondence", "Payment reminder"),),
+            ),
         ),
     ),
     # --- more info required ---------------------------------------------
@@ -320,10 +356,15 @@ SCENARIOS: tuple[Scenario, ...] = (
         3,
         (2.0, 12.0),
         (
-            Step(0.8, "status", "partner",
-                 "Before we start we need the signed order confirmation for invoice {invoice} "
-                 "and copies of the reminders you sent. Please upload them here.",
-                 to="more_info_required"),
+            Step(
+                0.8,
+                "status",
+                "partner",
+                "Before we start we need the signed order confirmation for invoice "
+                "{invoice} and copies of the reminders you sent. Please upload them "
+                "here.",
+                to="more_info_required",
+            ),
         ),
     ),
     Scenario(
@@ -332,32 +373,57 @@ SCENARIOS: tuple[Scenario, ...] = (
         (20.0, 40.0),
         (
             Step(1.0, "status", "partner", ACCEPT, to="active"),
-            Step(8.0, "message", "partner",
-                 "{debtor} called us after the demand letter. They do not deny the invoice "
-                 "but say part of the delivery was late."),
-            Step(15.0, "status", "partner",
-                 "{debtor} now disputes the delivery date in writing. Please upload the "
-                 "delivery note or any proof of when the goods arrived.",
-                 to="more_info_required"),
+            Step(
+                8.0,
+                "message",
+                "partner",
+                "{debtor} called us after the demand letter. They do not deny the "
+                "invoice but say part of the delivery was late.",
+            ),
+            Step(
+                15.0,
+                "status",
+                "partner",
+                "{debtor} now disputes the delivery date in writing. Please upload "
+                "the delivery note or any proof of when the goods arrived.",
+                to="more_info_required",
+            ),
         ),
     ),
     # --- active ---------------------------------------------------------
-    Scenario("accepted", 3, (5.0, 60.0), (Step(1.0, "status", "partner", ACCEPT, to="active"),)),
+    Scenario(
+        "accepted",
+        3,
+        (5.0, 60.0),
+        (Step(1.0, "status", "partner", ACCEPT, to="active"),),
+    ),
     Scenario(
         "accepted_chat",
         4,
         (20.0, 80.0),
         (
             Step(0.9, "status", "partner", ACCEPT, to="active"),
-            Step(6.0, "message", "partner",
-                 "{debtor} acknowledged the claim by phone and asks to pay {amount} in three "
-                 "monthly instalments. Do you agree?"),
-            Step(6.3, "message", "client",
-                 "Yes, three instalments are fine if the first one is paid this month."),
-            Step(12.0, "message", "partner",
-                 "Payment plan signed; the first instalment is due on the 28th. We will "
-                 "report when it arrives.",
-                 docs=(("correspondence", "Payment plan agreement"),)),
+            Step(
+                6.0,
+                "message",
+                "partner",
+                "{debtor} acknowledged the claim by phone and asks to pay {amount} "
+                "in three monthly instalments. Do you agree?",
+            ),
+            Step(
+                6.3,
+                "message",
+                "client",
+                "Yes, three instalments are fine if the first one is paid this month.",
+            ),
+            Step(
+                12.0,
+                "message",
+                "partner",
+                "Payment plan signed; the first instalment is due on the 28th. We "
+                "will report when it arrives.",
+                docs=(("correspondence", "Payment plan agreement"),),
+            ),
         ),
     ),
     Scenario(
@@ -365,21 +431,38 @@ SCENARIOS: tuple[Scenario, ...] = (
         3,
         (10.0, 70.0),
         (
-            Step(1.0, "status", "partner",
-                 "To start we need the contract or signed order confirmation behind invoice "
-                 "{invoice}, and proof of delivery.",
-                 to="more_info_required"),
-            Step(2.5, "upload", "client", docs=(
-                ("contract", "Order confirmation"),
-                ("proof_of_delivery", "Delivery note"),
-            )),
-            Step(2.6, "message", "client",
-                 "Uploaded the signed order confirmation and the delivery note signed at "
-                 "{debtor}'s goods reception."),
-            Step(3.0, "status", "partner",
-                 "Thank you, that is sufficient. Case accepted; the demand letter goes out "
-                 "today.",
-                 to="active"),
+            Step(
+                1.0,
+                "status",
+                "partner",
+                "To start we need the contract or signed order confirmation behind "
+                "invoice {invoice}, and proof of delivery.",
+                to="more_info_required",
+            ),
+            Step(
+                2.5,
+                "upload",
+                "client",
+                docs=(
+                    ("contract", "Order confirmation"),
+                    ("proof_of_delivery", "Delivery note"),
+                ),
+            ),
+            Step(
+                2.6,
+                "message",
+                "client",
+                "Uploaded the signed order confirmation and the delivery note signed "
+                "at {debtor}'s goods reception.",
+            ),
+            Step(
+                3.0,
+                "status",
+                "partner",
+                "Thank you, that is sufficient. Case accepted; the demand letter "
+                "goes out today.",
+                to="active",
+            ),
         ),
     ),
     Scenario(
@@ -388,13 +471,28 @@ SCENARIOS: tuple[Scenario, ...] = (
         (40.0, 90.0),
         (
             Step(1.0, "status", "partner", ACCEPT, to="active"),
-            Step(10.0, "status", "partner", to="paused",
-                 reason="The debtor applied for restructuring; waiting for the court's "
-                        "decision."),
-            Step(30.0, "status", "partner",
-                 "The court rejected the restructuring application, so we resume collection.",
-                 to="active"),
-            Step(31.0, "message", "client", "Thanks for the update. Please keep us posted."),
+            Step(
+                10.0,
+                "status",
+                "partner",
+                to="paused",
+                reason="The debtor applied for restructuring; waiting for the "
+                "court's decision.",
+            ),
+            Step(
+                30.0,
+                "status",
+                "partner",
+                "The court rejected the restructuring application, so we resume "
+                "collection.",
+                to="active",
+            ),
+            Step(
+                31.0,
+                "message",
+                "client",
+                "Thanks for the update. Please keep us posted.",
+            ),
         ),
     ),
     # --- paused ---------------------------------------------------------
@@ -404,11 +502,20 @@ SCENARIOS: tuple[Scenario, ...] = (
         (20.0, 70.0),
         (
             Step(1.0, "status", "partner", ACCEPT, to="active"),
-            Step(7.0, "message", "partner",
-                 "{debtor} answered our letter and proposes a payment plan. We are "
-                 "negotiating the terms."),
-            Step(14.0, "status", "partner", to="paused",
-                 reason="Payment plan agreed; paused until the first instalment is due."),
+            Step(
+                7.0,
+                "message",
+                "partner",
+                "{debtor} answered our letter and proposes a payment plan. We are "
+                "negotiating the terms.",
+            ),
+            Step(
+                14.0,
+                "status",
+                "partner",
+                to="paused",
+                reason="Payment plan agreed; paused until the first instalment is due.",
+            ),
         ),
     ),
     # --- closed ---------------------------------------------------------
@@ -418,12 +525,22 @@ SCENARIOS: tuple[Scenario, ...] = (
         (40.0, 150.0),
         (
             Step(1.0, "status", "partner", ACCEPT, to="active"),
-            Step(9.0, "message", "partner",
-                 "{debtor} has promised to pay the full amount by Friday."),
-            Step(16.0, "status", "partner",
-                 "{debtor} paid {amount} in full. We will transfer it, less our fee, with "
-                 "this month's statement.",
-                 to="closed", close_code="paid_in_full", recovered="full"),
+            Step(
+                9.0,
+                "message",
+                "partner",
+                "{debtor} has promised to pay the full amount by Friday.",
+            ),
+            Step(
+                16.0,
+                "status",
+                "partner",
+                "{debtor} paid {amount} in full. We will transfer it, less our fee, "
+                "with this month's statement.",
+                to="closed",
+                close_code="paid_in_full",
+                recovered="full",
+            ),
         ),
     ),
     Scenario(
@@ -432,14 +549,29 @@ SCENARIOS: tuple[Scenario, ...] = (
         (60.0, 150.0),
         (
             Step(1.0, "status", "partner", ACCEPT, to="active"),
-            Step(30.0, "message", "partner",
-                 "{debtor} offers 55% of {amount} as a final settlement and says they "
-                 "cannot pay more. Do you accept?"),
-            Step(31.0, "message", "client",
-                 "We accept the settlement. Please close the case once the money is in."),
-            Step(40.0, "status", "partner", "Settlement payment received.",
-                 to="closed", close_code="partially_paid", recovered="0.55",
-                 comment="Settled at 55% as agreed with the client."),
+            Step(
+                30.0,
+                "message",
+                "partner",
+                "{debtor} offers 55% of {amount} as a final settlement and says they "
+                "cannot pay more. Do you accept?",
+            ),
+            Step(
+                31.0,
+                "message",
+                "client",
+                "We accept the settlement. Please close the case once the money is in.",
+            ),
+            Step(
+                40.0,
+                "status",
+                "partner",
+                "Settlement payment received.",
+                to="closed",
+                close_code="partially_paid",
+                recovered="0.55",
+                comment="Settled at 55% as agreed with the client.",
+            ),
         ),
     ),
     Scenario(
@@ -447,9 +579,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         1,
         (10.0, 100.0),
         (
-            Step(0.5, "status", "client",
-                 "Please do not start: {debtor} paid directly to us this morning.",
-                 to="closed"),
+            Step(
+                0.5,
+                "status",
+                "client",
+                "Please do not start: {debtor} paid directly to us this morning.",
+                to="closed",
+            ),
         ),
     ),
     Scenario(
@@ -458,10 +594,15 @@ SCENARIOS: tuple[Scenario, ...] = (
         (20.0, 100.0),
         (
             Step(1.0, "status", "partner", ACCEPT, to="active"),
-            Step(12.0, "status", "client",
-                 "{debtor} is a long-standing customer and our sales director has agreed a "
-                 "solution with them. Please stop all collection activity.",
-                 to="closed", confirmed=True),
+            Step(
+                12.0,
+                "status",
+                "client",
+                "{debtor} is a long-standing customer and our sales director has "
+                "agreed a solution with them. Please stop all collection activity.",
+                to="closed",
+                confirmed=True,
+            ),
         ),
     ),
     Scenario(
@@ -469,10 +610,16 @@ SCENARIOS: tuple[Scenario, ...] = (
         1,
         (15.0, 120.0),
         (
-            Step(0.7, "status", "partner", to="closed", close_code="never_started",
-                 comment="{debtor} is already in insolvency proceedings known to us; "
-                         "collection would only add costs. Please file the claim with the "
-                         "administrator."),
+            Step(
+                0.7,
+                "status",
+                "partner",
+                to="closed",
+                close_code="never_started",
+                comment="{debtor} is already in insolvency proceedings known to us; "
+                "collection would only add costs. Please file the claim with the "
+                "administrator.",
+            ),
         ),
     ),
     Scenario(
@@ -480,10 +627,16 @@ SCENARIOS: tuple[Scenario, ...] = (
         1,
         (15.0, 120.0),
         (
-            Step(1.0, "status", "partner", to="closed", close_code="invalid_case_data",
-                 comment="The registration number belongs to another company and the name "
-                         "does not match the invoice. Please submit the case again with "
-                         "correct debtor details."),
+            Step(
+                1.0,
+                "status",
+                "partner",
+                to="closed",
+                close_code="invalid_case_data",
+                comment="The registration number belongs to another company and the "
+                "name does not match the invoice. Please submit the case again with "
+                "correct debtor details.",
+            ),
         ),
     ),
     Scenario(
@@ -492,11 +645,21 @@ SCENARIOS: tuple[Scenario, ...] = (
         (40.0, 150.0),
         (
             Step(1.0, "status", "partner", ACCEPT, to="active"),
-            Step(20.0, "message", "partner",
-                 "Insolvency proceedings against {debtor} were opened yesterday. We will "
-                 "file your claim with the administrator."),
-            Step(25.0, "status", "partner", to="closed", close_code="debtor_insolvent",
-                 comment="Claim of {amount} filed with the insolvency administrator."),
+            Step(
+                20.0,
+                "message",
+                "partner",
+                "Insolvency proceedings against {debtor} were opened yesterday. We "
+                "will file your claim with the administrator.",
+            ),
+            Step(
+                25.0,
+                "status",
+                "partner",
+                to="closed",
+                close_code="debtor_insolvent",
+                comment="Claim of {amount} filed with the insolvency administrator.",
+            ),
         ),
     ),
     Scenario(
@@ -505,15 +668,32 @@ SCENARIOS: tuple[Scenario, ...] = (
         (60.0, 150.0),
         (
             Step(1.0, "status", "partner", ACCEPT, to="active"),
-            Step(14.0, "status", "partner",
-                 "Our letters to {debtor} came back undelivered. Do you have another "
-                 "address, phone number or e-mail?",
-                 to="more_info_required"),
-            Step(16.0, "message", "client",
-                 "No other address, sorry. The last contact was by e-mail in the spring."),
-            Step(17.0, "status", "partner", "We will try an address search.", to="active"),
-            Step(40.0, "status", "partner", to="closed", close_code="debtor_untraceable",
-                 comment="No current address found in the registers."),
+            Step(
+                14.0,
+                "status",
+                "partner",
+                "Our letters to {debtor} came back undelivered. Do you have another "
+                "address, phone number or e-mail?",
+                to="more_info_required",
+            ),
+            Step(
+                16.0,
+                "message",
+                "client",
+                "No other address, sorry. The last contact was by e-mail in the "
+                "spring.",
+            ),
+            Step(
+                17.0, "status", "partner", "We will try an address search.", to="active"
+            ),
+            Step(
+                40.0,
+                "status",
+                "partner",
+                to="closed",
+                close_code="debtor_untraceable",
+                comment="No current address found in the registers.",
+            ),
         ),
     ),
     Scenario(
@@ -522,9 +702,15 @@ SCENARIOS: tuple[Scenario, ...] = (
         (40.0, 150.0),
         (
             Step(1.0, "status", "partner", ACCEPT, to="active"),
-            Step(30.0, "status", "partner", to="closed", close_code="uneconomical",
-                 comment="Enforcement costs would exceed the claim; the debtor has no "
-                         "attachable assets."),
+            Step(
+                30.0,
+                "status",
+                "partner",
+                to="closed",
+                close_code="uneconomical",
+                comment="Enforcement costs would exceed the claim; the debtor has no "
+                "attachable assets.",
+            ),
         ),
     ),
     Scenario(
@@ -533,13 +719,24 @@ SCENARIOS: tuple[Scenario, ...] = (
         (40.0, 150.0),
         (
             Step(1.0, "status", "partner", ACCEPT, to="active"),
-            Step(20.0, "message", "partner",
-                 "{debtor} maintains the dispute. Court action would cost roughly 20% of "
-                 "{amount} in advance. Shall we sue?"),
-            Step(22.0, "message", "client", "No, we do not want to go to court for this."),
-            Step(23.0, "status", "partner", to="closed",
-                 close_code="legal_action_declined",
-                 comment="Client decided against court action."),
+            Step(
+                20.0,
+                "message",
+                "partner",
+                "{debtor} maintains the dispute. Court action would cost roughly 20% "
+                "of {amount} in advance. Shall we sue?",
+            ),
+            Step(
+                22.0, "message", "client", "No, we do not want to go to court for this."
+            ),
+            Step(
+                23.0,
+                "status",
+                "partner",
+                to="closed",
+                close_code="legal_action_declined",
+                comment="Client decided against court action.",
+            ),
         ),
         case={
             "dispute_state": "disputed",

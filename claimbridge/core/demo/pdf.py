@@ -78,7 +78,9 @@ def invoice_pdf(
     canvas.setFont("Helvetica-Bold", 18)
     canvas.drawString(LEFT, TOP, seller.name)
     canvas.setFont("Helvetica", 9)
-    canvas.drawString(LEFT, TOP - 6 * mm, f"{seller.street}, {seller.city_line}, {seller.country}")
+    canvas.drawString(
+        LEFT, TOP - 6 * mm, f"{seller.street}, {seller.city_line}, {seller.country}"
+    )
     if seller.registration:
         canvas.drawString(LEFT, TOP - 10 * mm, seller.registration)
 
@@ -129,14 +131,21 @@ def invoice_pdf(
     for row, line in enumerate(terms):
         canvas.drawString(LEFT, 40 * mm - row * 5 * mm, line)
     canvas.setFont("Helvetica-Oblique", 7)
-    canvas.drawString(LEFT, 15 * mm, "Demo document generated for Claimbridge. Not a real invoice.")
+    canvas.drawString(
+        LEFT, 15 * mm, "Demo document generated for Claimbridge. Not a real invoice."
+    )
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
 def letter_pdf(
-    *, sender: Party, recipient: Party, title: str, written_on: date, paragraphs: list[str]
+    *,
+    sender: Party,
+    recipient: Party,
+    title: str,
+    written_on: date,
+    paragraphs: list[str],
 ) -> bytes:
     """A one-page letter (reminder, delivery note, agreement) with simple wrapping."""
     buffer = BytesIO()
@@ -155,7 +164,9 @@ def letter_pdf(
             y -= 5 * mm
             canvas.drawString(LEFT, y, line)
     canvas.setFont("Helvetica-Oblique", 7)
-    canvas.drawString(LEFT, 15 * mm, "Demo document generated for Claimbridge. Not a real letter.")
+    canvas.drawString(
+        LEFT, 15 * mm, "Demo document generated for Claimbridge. Not a real letter."
+    )
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from claimbridge.core.demo import builder as demo_builder
 from claimbridge.core.demo import data as demo_data
 
 HOST = "127.0.0.1"
@@ -74,32 +75,59 @@ class Command(BaseCommand):
         manage = str(Path(settings.BASE_DIR) / "manage.py")
         failure: str | None = None
         try:
-            self._start(
-                Child("smtp", [python, manage, "smtp_sink", "--host", HOST,
-                               "--port", str(email_port)]),
-                env,
-            )
-            failure = self._wait_for(lambda: _port_open(email_port), "smtp")
-            if failure is None:
-                self._start_rest(python, manage, port, env)
-                failure = self._wait_for(lambda: _http_answers(port), "web")
-            if failure is None:
-                self._print(_banner(port, email_port))
-                failure = self._watch()
+            failure = self._run(python, manage, port, email_port, env)
         finally:
             self._stop_all()
         if failure is not None:
             raise CommandError(failure)
         self._print("Demo stopped.\n")
 
+    def _run(
+        self, python: str, manage: str, port: int, email_port: int, env: dict[str, str]
+    ) -> str | None:
+        """Start everything, print the banner, then watch; return why it ended badly."""
+        self._start(
+            Child(
+                "smtp",
+                [
+                    python,
+                    manage,
+                    "smtp_sink",
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(email_port),
+                ],
+            ),
+            env,
+        )
+        failure = self._wait_for(lambda: _port_open(email_port), "smtp")
+        if failure is not None or self._stop_requested.is_set():
+            return failure
+        self._start_rest(python, manage, port, env)
+        failure = self._wait_for(lambda: _http_answers(port), "web")
+        if failure is not None or self._stop_requested.is_set():
+            return failure
+        self._print(_banner(port, email_port))
+        return self._watch()
+
     # --- children -----------------------------------------------------------
 
-    def _start_rest(self, python: str, manage: str, port: int, env: dict[str, str]) -> None:
+    def _start_rest(
+        self, python: str, manage: str, port: int, env: dict[str, str]
+    ) -> None:
         self._start(
             Child(
                 "worker",
-                [python, manage, "db_worker", "--interval", "1", "--no-reload",
-                 "--no-startup-delay"],
+                [
+                    python,
+                    manage,
+                    "db_worker",
+                    "--interval",
+                    "1",
+                    "--no-reload",
+                    "--no-startup-delay",
+                ],
             ),
             env,
         )
@@ -107,8 +135,20 @@ class Command(BaseCommand):
         self._start(
             Child(
                 "web",
-                [python, "-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{port}",
-                 "--workers", "2", "--access-logfile", "-", "--graceful-timeout", "5"],
+                [
+                    python,
+                    "-m",
+                    "gunicorn",
+                    "config.wsgi",
+                    "--bind",
+                    f"{HOST}:{port}",
+                    "--workers",
+                    "2",
+                    "--access-logfile",
+                    "-",
+                    "--graceful-timeout",
+                    "5",
+                ],
             ),
             env,
         )
@@ -146,7 +186,7 @@ class Command(BaseCommand):
             assert child.process is not None
             code = child.process.poll()
             if code is not None:
-                return f"{child.name} exited unexpectedly (exit code {code}); demo stopped."
+                return f"{child.name} exited unexpectedly (exit code {code})."
         return None
 
     def _wait_for(self, ready: Any, name: str) -> str | None:
@@ -258,20 +298,13 @@ def _http_answers(port: int) -> bool:
 
 def _banner(port: int, email_port: int) -> str:
     site = f"http://{HOST}:{port}"
-    rows = demo_data.persona_rows()
+    logins = demo_builder.demo_logins()
     rule = "=" * 78
-    lines = [
-        "",
-        rule,
-        f"  Claimbridge demo is running at {site}/",
-        rule,
-    ]
-    if rows:
+    lines = ["", rule, f"  Claimbridge demo is running at {site}/", rule]
+    if logins:
         lines.append(f"  Demo logins (password for all: {demo_data.PASSWORD})")
-        width_org = max(len(org) for org, _, _ in rows)
-        width_role = max(len(role) for _, role, _ in rows)
-        for org, role, email in rows:
-            lines.append(f"    {org:<{width_org}}  {role:<{width_role}}  {email}")
+        width = max(len(email) for email, _ in logins)
+        lines += [f"    {email:<{width}}  {roles}" for email, roles in logins]
     else:
         lines.append("  No demo data found: run `manage.py seed_demo` first.")
     lines += [

@@ -1,6 +1,5 @@
 """Run the demo's local SMTP server: every mail is kept as an .eml file."""
 
-import logging
 import signal
 import threading
 from typing import Any
@@ -33,12 +32,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         host: str = options["host"]
-        port: int = options["port"] if options["port"] is not None else settings.EMAIL_PORT
+        port: int = (
+            options["port"] if options["port"] is not None else settings.EMAIL_PORT
+        )
         folder: str = options["folder"] or settings.DEMO_MAIL_DIR
-        # aiosmtpd logs every connection and command at INFO; one line per mail
-        # (our handler's) is what a person watching the demo wants to see.
-        logging.getLogger("mail.log").setLevel(logging.WARNING)
-
         stopped = threading.Event()
 
         def request_stop(signum: int, frame: Any) -> None:
