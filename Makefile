@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 
-.PHONY: venv demo test lint clean-demo
+.PHONY: venv demo test lint bench clean-demo
 
 venv: $(VENV)/.installed
 
@@ -32,6 +32,10 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Benchmarks (bench/): a database of their own, figures printed. BENCH_ARGS="--scale 100k"
+bench: venv
+	$(PY) -m bench $(BENCH_ARGS)
 
 # Removes the demo's SQLite database, uploaded files and caught mails.
 clean-demo:

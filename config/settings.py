@@ -109,6 +109,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "claimbridge.organisations.middleware.ActiveMembershipMiddleware",
 ]
+# `make bench` only: each response says how many SQL queries it ran.
+if env_bool("BENCH_QUERY_COUNT", False):
+    MIDDLEWARE.insert(0, "claimbridge.core.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -53,7 +53,10 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"], name="audit_case_time")]
+        # The case page's timeline reads the latest events backwards off this index.
+        indexes = [
+            models.Index(fields=["case", "created_at", "id"], name="audit_case_time")
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

@@ -6,13 +6,17 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from claimbridge.audit.models import AuditEvent
 from claimbridge.audit.selectors import case_timeline
+from claimbridge.core.pagination import latest
+from claimbridge.documents.models import Document
 from claimbridge.documents.selectors import case_documents
-from claimbridge.messaging.selectors import case_chat
+from claimbridge.messaging.models import Message
+from claimbridge.messaging.selectors import CHAT_WINDOW, case_chat_window
 from claimbridge.organisations.models import Membership
 from claimbridge.tasks.models import Task
 
-from .models import Case, ClaimLine
+from .models import Case, ClaimLine, StatusChange
 
 SORTS = {
     "-last_activity_at": ("-last_activity_at", "-id"),
@@ -85,17 +89,39 @@ class CasePage:
     timeline: list[Any]
     tasks: list[Task]
     merged_cases: list[Case]
+    # Whether the page shows only the latest chat entries / timeline events.
+    chat_has_earlier: bool = False
+    timeline_has_earlier: bool = False
 
 
-def case_page(case: Case, side: str) -> CasePage:
-    """Everything the case page shows, in a fixed number of queries."""
+# Timeline events the case page shows; the rest on ?timeline=all and in the
+# evidence export.
+TIMELINE_WINDOW = 50
+
+
+def case_page(
+    case: Case, side: str, *, full_chat: bool = False, full_timeline: bool = False
+) -> CasePage:
+    """Everything the case page shows, in a fixed number of queries.
+
+    The chat and the timeline show their latest entries unless asked for all,
+    so the page costs the same for a case with ten entries or ten thousand.
+    """
+    chat, chat_has_earlier = case_chat_window(
+        case.pk, None if full_chat else CHAT_WINDOW
+    )
+    timeline, timeline_has_earlier = latest(
+        case_timeline(case.pk), None if full_timeline else TIMELINE_WINDOW
+    )
     return CasePage(
         case=case,
         side=side,
         claim_lines=list(case.claim_lines.all()),
         documents=list(case_documents(case.pk)),
-        chat=list(case_chat(case.pk)),
-        timeline=list(case_timeline(case.pk)),
+        chat=chat,
+        chat_has_earlier=chat_has_earlier,
+        timeline=timeline,
+        timeline_has_earlier=timeline_has_earlier,
         tasks=list(
             Task.objects.filter(case=case)
             .select_related("organisation", "closed_by", "assigned_to")
@@ -116,4 +142,45 @@ def merge_candidates(case: Case) -> QuerySet[Case]:
         )
         .exclude(pk=case.pk)
         .order_by("-last_activity_at", "-id")[:200]
+    )
+
+
+@dataclass
+class CaseEvidence:
+    case: Case
+    claim_lines: list[ClaimLine]
+    status_changes: list[StatusChange]
+    chat: list[Message]
+    documents: list[Document]
+    timeline: list[AuditEvent]
+    merged_cases: list[Case]
+
+
+def case_evidence(case: Case) -> CaseEvidence:
+    """The whole record of a case for the evidence export, in a fixed number of queries.
+
+    Unlike the case page it keeps removed files, in the file list and as chat
+    attachments: evidence shows that they existed and when they were removed.
+    """
+    return CaseEvidence(
+        case=case,
+        claim_lines=list(case.claim_lines.all()),
+        status_changes=list(
+            StatusChange.objects.filter(case_id=case.pk)
+            .select_related("actor", "organisation")
+            .order_by("created_at", "id")
+        ),
+        chat=list(
+            Message.objects.filter(case_id=case.pk)
+            .select_related("author", "organisation")
+            .prefetch_related("attachments")
+            .order_by("created_at", "id")
+        ),
+        documents=list(
+            Document.objects.filter(case_id=case.pk)
+            .select_related("uploaded_by", "organisation", "removed_by")
+            .order_by("uploaded_at", "id")
+        ),
+        timeline=list(case_timeline(case.pk)),
+        merged_cases=list(case.merged_cases.only("id").order_by("id")),
     )

@@ -218,7 +218,11 @@ def _create_case(
     )
     _store_uploads(case, uploads, actor, organisation)
     open_task(
-        case=case, organisation=partner, kind=Task.Kind.REVIEW_NEW_CASE, actor=actor
+        case=case,
+        organisation=partner,
+        kind=Task.Kind.REVIEW_NEW_CASE,
+        actor=actor,
+        acting_organisation=organisation,
     )
     _notify(
         case,
@@ -491,6 +495,7 @@ def _transition_effects(
             organisation=case.partner,
             kinds=[Task.Kind.REVIEW_NEW_CASE],
             actor=actor,
+            acting_organisation=membership.organisation,
             resolution=_("Reviewed: %(status)s")
             % {"status": case.get_status_display()},
         )
@@ -500,6 +505,7 @@ def _transition_effects(
             organisation=case.client,
             kind=Task.Kind.PROVIDE_INFORMATION,
             actor=actor,
+            acting_organisation=membership.organisation,
         )
         _notify(
             case,
@@ -517,6 +523,7 @@ def _transition_effects(
         cancel_tasks(
             case=case,
             actor=actor,
+            acting_organisation=membership.organisation,
             kinds=[Task.Kind.PROVIDE_INFORMATION, Task.Kind.FOLLOW_UP_PAUSED],
             resolution=_("Case is active"),
         )
@@ -526,11 +533,13 @@ def _transition_effects(
             organisation=case.partner,
             kind=Task.Kind.FOLLOW_UP_PAUSED,
             actor=actor,
+            acting_organisation=membership.organisation,
         )
     elif to_status == Case.Status.CLOSED:
         cancel_tasks(
             case=case,
             actor=actor,
+            acting_organisation=membership.organisation,
             resolution=_("Case closed: %(code)s")
             % {"code": case.get_close_code_display()},
         )
@@ -671,6 +680,7 @@ def _after_party_activity(
             organisation=case.client,
             kinds=[Task.Kind.PROVIDE_INFORMATION],
             actor=actor,
+            acting_organisation=case.client,
             resolution=resolution,
             message=message,
         )
@@ -739,6 +749,7 @@ def merge_cases(
             cancel_tasks(
                 case=case,
                 actor=actor,
+                acting_organisation=membership.organisation,
                 resolution=_("Case merged into %(ref)s") % {"ref": primary.reference},
             )
             write_message(
@@ -974,3 +985,33 @@ def correct_claim_line(
             + (f" ({reason})" if reason else ""),
         )
         return line
+
+
+# --- evidence export ------------------------------------------------------
+
+
+def record_evidence_export(
+    *,
+    case_id: int,
+    actor: User,
+    membership: Membership,
+    filename: str,
+    sha256: str,
+) -> AuditEvent:
+    """Record that a party downloaded the evidence ZIP of a case.
+
+    Rules: only the two parties. Effects: one audit event with the ZIP's name
+    and SHA-256, so a ZIP shown later can be matched to this export.
+    """
+    case = Case.objects.only("id", "client_id", "partner_id").get(pk=case_id)
+    if side_of(membership, case) is None:
+        raise PermissionDenied()
+    with transaction.atomic():
+        return record_event(
+            action=AuditEvent.Action.EVIDENCE_EXPORTED,
+            actor=actor,
+            organisation=membership.organisation,
+            case=case,
+            changes={"file": filename, "sha256": sha256},
+            summary=filename,
+        )

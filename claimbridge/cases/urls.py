@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:case_id>/merge/", views.merge, name="merge"),
     path("<int:case_id>/edit/", views.edit, name="edit"),
     path("<int:case_id>/claims/correct/", views.correct_line, name="correct_line"),
+    path("<int:case_id>/evidence/", views.export_evidence, name="evidence"),
     path("statuses/", views.status_help, name="status_help"),
 ]

@@ -5,20 +5,25 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from claimbridge.core.exceptions import DomainError
-from claimbridge.messaging.selectors import case_chat_window, has_chat_after
+from claimbridge.core.pagination import CappedPaginator
+from claimbridge.messaging.selectors import (
+    CHAT_WINDOW,
+    case_chat_window,
+    has_chat_after,
+)
 from claimbridge.notifications.selectors import unread_count
 from claimbridge.notifications.services import mark_case_read
 from claimbridge.organisations.models import Organisation
 from claimbridge.organisations.permissions import can_submit_case
 
 from . import services
+from .evidence import build_evidence_zip
 from .forms import (
     STATUS_FORMS,
     CaseForm,
@@ -65,7 +70,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     sort = request.GET.get("sort", "-last_activity_at")
     cases = case_list(membership, status=status, query=query, sort=sort)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     side = "partner" if membership and membership.organisation.is_partner else "client"
     return render(
         request,
@@ -143,7 +148,13 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         action_forms[name] = forms.get(name) or form_class(
             initial={"expected_status": case.status}
         )
-    page = case_page(case, side)
+    full_chat = request.GET.get("chat") == "all"
+    page = case_page(
+        case,
+        side,
+        full_chat=full_chat,
+        full_timeline=request.GET.get("timeline") == "all",
+    )
     shown = set(action_forms)
     shown |= {"message"} if case.is_open else set()
     shown |= {"upload"} if case.status != Case.Status.MERGED else set()
@@ -159,6 +170,8 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         "page_errors": page_errors,
         "page": page,
         "last_entry_id": page.chat[-1].pk if page.chat else 0,
+        "chat_has_earlier": page.chat_has_earlier,
+        "full_chat": full_chat,
         "case": case,
         "side": side,
         "status_label": case.status_label_for(side),
@@ -362,14 +375,46 @@ def chat_log(request: HttpRequest, case_id: int) -> HttpResponse:
     if not has_chat_after(case.pk, since):
         return HttpResponse(status=204)
     mark_case_read(user=request.user, case_id=case.pk)
-    chat = list(case_chat_window(case.pk))
+    full_chat = request.GET.get("chat") == "all"
+    chat, has_earlier = case_chat_window(case.pk, None if full_chat else CHAT_WINDOW)
     return render(
         request,
         "cases/_chat_update.html",
         {
             "case": case,
             "chat": chat,
+            "chat_has_earlier": has_earlier,
+            "full_chat": full_chat,
             "last_entry_id": chat[-1].pk if chat else 0,
             "unread_notifications": unread_count(request.user, request.membership.organisation_id),
         },
     )
+
+
+@login_required
+@require_GET
+def export_evidence(request: HttpRequest, case_id: int) -> FileResponse:
+    """The case's evidence ZIP: the case PDF, its files and their SHA-256 sums."""
+    case = get_case_for_user(request.membership, case_id)
+    export = build_evidence_zip(
+        case,
+        side=_membership_side(request, case),
+        exported_by=request.user,
+        organisation=request.membership.organisation,
+    )
+    services.record_evidence_export(
+        case_id=case.pk,
+        actor=request.user,
+        membership=request.membership,
+        filename=export.filename,
+        sha256=export.sha256,
+    )
+    response = FileResponse(
+        export.file,
+        as_attachment=True,
+        filename=export.filename,
+        content_type="application/zip",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

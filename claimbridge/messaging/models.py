@@ -38,7 +38,10 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"], name="message_case_time")]
+        # The case page reads the latest entries backwards off this index.
+        indexes = [
+            models.Index(fields=["case", "created_at", "id"], name="message_case_time")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on case {self.case_id}"

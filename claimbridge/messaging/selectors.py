@@ -1,5 +1,6 @@
 from django.db.models import Prefetch, QuerySet
 
+from claimbridge.core.pagination import latest
 from claimbridge.documents.models import Document
 
 from .models import Message
@@ -20,9 +21,18 @@ def case_chat(case_id: int) -> QuerySet[Message]:
     )
 
 
-def case_chat_window(case_id: int) -> QuerySet[Message]:
-    """The chat as the case page shows it."""
-    return case_chat(case_id)
+# Entries the case page shows; earlier ones are a click away (?chat=all).
+CHAT_WINDOW = 50
+
+
+def case_chat_window(
+    case_id: int, limit: int | None = CHAT_WINDOW
+) -> tuple[list[Message], bool]:
+    """The chat as the case page shows it: the latest entries, oldest first.
+
+    Returns the entries and whether earlier ones exist; `limit=None` for all.
+    """
+    return latest(case_chat(case_id), limit)
 
 
 def has_chat_after(case_id: int, entry_id: int) -> bool:

@@ -36,7 +36,7 @@ def sent_mail_files() -> list[dict[str, str]]:
             {
                 "name": path.name,
                 "to": str(message.get("To", "")),
-                "subject": str(message.get("Subject", "")),
+                "subject": " ".join(str(message.get("Subject", "")).split()),
                 "date": str(message.get("Date", "")),
                 "body": body.get_content() if body is not None else "",
             }

@@ -97,7 +97,9 @@ def enqueue_delivery(run_after: Any = None) -> None:
 def _claim_batch(now: Any) -> list[Notification]:
     with transaction.atomic():
         rows = list(
-            Notification.objects.select_for_update(skip_locked=True)
+            # of=("self",): PostgreSQL cannot lock the nullable side of the
+            # outer join to the case; only the notification rows need the lock.
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(
                 email_status=Notification.EmailStatus.PENDING,
                 next_attempt_at__lte=now,

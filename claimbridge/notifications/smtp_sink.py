@@ -40,7 +40,9 @@ class ReceivedMail:
 
     @property
     def subject(self) -> str:
-        return str(self.message.get("Subject", ""))
+        # A long encoded subject is folded onto a continuation line; the parser
+        # keeps that line's leading space, so normalise the whitespace.
+        return " ".join(str(self.message.get("Subject", "")).split())
 
 
 class MailSinkHandler:

@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from claimbridge.core.pagination import CappedPaginator
 
 from .selectors import notifications_for, sent_mail_files
 
@@ -14,7 +15,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     if membership is None:
         raise Http404
     items = notifications_for(request.user, membership.organisation_id)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page})
 
 

@@ -54,8 +54,18 @@ class Task(models.Model):
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [
-            # "For us": an organisation's open tasks by deadline.
-            models.Index(fields=["organisation", "state", "due_on"], name="task_org_state_due"),
+            # "For us": an organisation's open tasks by deadline (id breaks ties,
+            # so a page is read straight off the index).
+            models.Index(
+                fields=["organisation", "state", "due_on", "id"], name="task_org_state_due"
+            ),
+            # "Waiting on others": all open tasks by deadline, joined to the
+            # organisation's cases; only open rows are indexed.
+            models.Index(
+                fields=["due_on", "id"],
+                condition=models.Q(state="open"),
+                name="task_open_due",
+            ),
             models.Index(fields=["case", "state"], name="task_case_state"),
         ]
         constraints = [

@@ -4,15 +4,23 @@ from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet
 
-from claimbridge.organisations.models import Membership
+from claimbridge.organisations.models import Membership, Organisation
 
 from .models import Task
 
 DUE_FILTERS = ("overdue", "today", "week")
 
 
-def _party_cases(org_id: int) -> Q:
-    return Q(case__client_id=org_id) | Q(case__partner_id=org_id)
+def _party_cases(organisation: Organisation) -> Q:
+    """The organisation's side of the case: the one column an index can serve.
+
+    (Client OR partner over the joined case would read every open task.)
+    """
+    if organisation.is_partner:
+        return Q(case__partner_id=organisation.pk)
+    if organisation.is_client:
+        return Q(case__client_id=organisation.pk)
+    return Q(pk__in=[])
 
 
 def open_tasks(
@@ -28,7 +36,9 @@ def open_tasks(
     if membership is None:
         return Task.objects.none()
     org_id = membership.organisation_id
-    tasks = Task.objects.filter(_party_cases(org_id), state=Task.State.OPEN)
+    tasks = Task.objects.filter(
+        _party_cases(membership.organisation), state=Task.State.OPEN
+    )
     if waiting_on_others:
         tasks = tasks.exclude(organisation_id=org_id)
     else:

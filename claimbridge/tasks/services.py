@@ -33,7 +33,12 @@ def due_date_for(organisation: Organisation, days: int, created_at: Any = None) 
 
 
 def open_task(
-    *, case: Any, organisation: Organisation, kind: Task.Kind, actor: User | None
+    *,
+    case: Any,
+    organisation: Organisation,
+    kind: Task.Kind,
+    actor: User | None,
+    acting_organisation: Organisation | None = None,
 ) -> Task:
     """Open a task unless one of this kind is already open; audit the opening."""
     existing = Task.objects.filter(
@@ -52,7 +57,7 @@ def open_task(
     record_event(
         action=AuditEvent.Action.TASK_OPENED,
         actor=actor,
-        organisation=organisation,
+        organisation=acting_organisation,
         case=case,
         changes={"task": task.pk, "kind": kind, "due_on": task.due_on.isoformat()},
         summary=f"{task.get_kind_display()} for {organisation.name}, due {task.due_on:%Y-%m-%d}",
@@ -67,6 +72,7 @@ def _finish(
     actor: User | None,
     resolution: str,
     message: Any = None,
+    acting_organisation: Organisation | None = None,
 ) -> list[Task]:
     now = timezone.now()
     action = (
@@ -81,15 +87,21 @@ def _finish(
         task.closed_by_message = message
         task.resolution = resolution[:300]
         task.save(
-            update_fields=["state", "closed_at", "closed_by", "closed_by_message", "resolution"]
+            update_fields=[
+                "state",
+                "closed_at",
+                "closed_by",
+                "closed_by_message",
+                "resolution",
+            ]
         )
         record_event(
             action=action,
             actor=actor,
-            organisation=task.organisation,
+            organisation=acting_organisation,
             case=task.case,
             changes={"task": task.pk, "kind": task.kind, "state": ["open", state]},
-            summary=f"{task.get_kind_display()}: {resolution}",
+            summary=f"{task.get_kind_display()} ({task.organisation.name}): {resolution}",
         )
     return tasks
 
@@ -102,22 +114,43 @@ def complete_tasks(
     actor: User | None,
     resolution: str,
     message: Any = None,
+    acting_organisation: Organisation | None = None,
 ) -> list[Task]:
     """Mark the open tasks of these kinds done, saying what closed them."""
     tasks = list(
         Task.objects.select_for_update()
-        .filter(case=case, organisation=organisation, kind__in=kinds, state=Task.State.OPEN)
+        .filter(
+            case=case, organisation=organisation, kind__in=kinds, state=Task.State.OPEN
+        )
         .select_related("organisation", "case")
     )
-    return _finish(tasks, state=Task.State.DONE, actor=actor, resolution=resolution, message=message)
+    return _finish(
+        tasks,
+        state=Task.State.DONE,
+        actor=actor,
+        resolution=resolution,
+        message=message,
+        acting_organisation=acting_organisation,
+    )
 
 
 def cancel_tasks(
-    *, case: Any, actor: User | None, resolution: str, kinds: list[Task.Kind] | None = None
+    *,
+    case: Any,
+    actor: User | None,
+    resolution: str,
+    kinds: list[Task.Kind] | None = None,
+    acting_organisation: Organisation | None = None,
 ) -> list[Task]:
     """Cancel a case's open tasks (all, or of these kinds), with the reason."""
     queryset = Task.objects.select_for_update().filter(case=case, state=Task.State.OPEN)
     if kinds is not None:
         queryset = queryset.filter(kind__in=kinds)
     tasks = list(queryset.select_related("organisation", "case"))
-    return _finish(tasks, state=Task.State.CANCELLED, actor=actor, resolution=resolution)
+    return _finish(
+        tasks,
+        state=Task.State.CANCELLED,
+        actor=actor,
+        resolution=resolution,
+        acting_organisation=acting_organisation,
+    )

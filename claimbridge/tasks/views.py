@@ -1,10 +1,11 @@
 import zoneinfo
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+
+from claimbridge.core.pagination import CappedPaginator
 
 from .models import Task
 from .selectors import DUE_FILTERS, open_tasks
@@ -29,7 +30,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         due=request.GET.get("due", ""),
         today=today,
     )
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "tasks/list.html",

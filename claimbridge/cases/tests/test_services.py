@@ -45,16 +45,22 @@ def post(case, user, text, uploads=()):
 def test_submitting_a_case_opens_review_task_and_notifies_partner(
     manager, agent, agent_colleague, partner_org
 ):
-    case = submit(manager, partner_org, lines=[claim_line("19.99", n) for n in range(3)])
+    case = submit(
+        manager, partner_org, lines=[claim_line("19.99", n) for n in range(3)]
+    )
 
     assert case.status == Case.Status.PENDING_VERIFICATION
     assert case.total_principal == Decimal("59.97")
     task = Task.objects.get(case=case)
     assert (task.kind, task.organisation, task.state) == (
-        Task.Kind.REVIEW_NEW_CASE, partner_org, Task.State.OPEN
+        Task.Kind.REVIEW_NEW_CASE,
+        partner_org,
+        Task.State.OPEN,
     )
     recipients = set(
-        Notification.objects.filter(case=case).values_list("recipient__email", flat=True)
+        Notification.objects.filter(case=case).values_list(
+            "recipient__email", flat=True
+        )
     )
     assert recipients == {agent.email, agent_colleague.email}
     assert AuditEvent.objects.filter(case=case, action="case.created").count() == 1
@@ -105,7 +111,9 @@ def test_client_message_closes_info_task_and_notifies_partner(
     Notification.objects.all().delete()
 
     message = services.post_case_message(
-        case_id=case.pk, actor=manager, membership=membership_of(manager),
+        case_id=case.pk,
+        actor=manager,
+        membership=membership_of(manager),
         body="Contract attached.",
     )
 
@@ -121,8 +129,11 @@ def test_partner_accepts_and_client_task_is_cancelled(manager, agent, partner_or
     request_info(case, agent)
 
     case = services.change_case_status(
-        case_id=case.pk, actor=agent, membership=membership_of(agent),
-        to_status=Case.Status.ACTIVE, expected_status=Case.Status.MORE_INFO_REQUIRED,
+        case_id=case.pk,
+        actor=agent,
+        membership=membership_of(agent),
+        to_status=Case.Status.ACTIVE,
+        expected_status=Case.Status.MORE_INFO_REQUIRED,
     )
 
     assert case.status == Case.Status.ACTIVE

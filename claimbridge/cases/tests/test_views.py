@@ -19,7 +19,12 @@ from claimbridge.audit.models import AuditEvent
 from claimbridge.cases import services
 from claimbridge.cases.models import Case, ClaimLine, StatusChange
 from claimbridge.cases.tests.factories import CaseFactory
-from claimbridge.core.testing import case_data, checked_upload, claim_line, pdf_bytes, submit
+from claimbridge.core.testing import (
+    case_data,
+    checked_upload,
+    pdf_bytes,
+    submit,
+)
 from claimbridge.documents.models import Document
 from claimbridge.documents.tests.factories import DocumentFactory
 from claimbridge.messaging.models import Message
@@ -203,10 +208,15 @@ def test_client_message_on_case_page_closes_info_task(info_requested, manager):
     assert task.closed_by_message.body == "The signed contract is attached."
 
 
-def test_client_file_sent_in_chat_without_text_closes_info_task(info_requested, manager):
+def test_client_file_sent_in_chat_without_text_closes_info_task(
+    info_requested, manager
+):
     response = browser(manager).post(
         message_url(info_requested),
-        {"body": "", "files": [SimpleUploadedFile("contract.pdf", pdf_bytes("Contract"))]},
+        {
+            "body": "",
+            "files": [SimpleUploadedFile("contract.pdf", pdf_bytes("Contract"))],
+        },
     )
 
     assert response.status_code == 302
@@ -259,7 +269,7 @@ ACTION_DATA = {
     "accept": {},
     "pause": {"reason": "Payment plan agreed."},
     "resume": {},
-    "close": {"close_code": "other", "close_comment": "Done."},
+    "close": {"outcome": "none", "close_code": "other", "close_comment": "Done."},
     "withdraw": {"confirmed": "on"},
 }
 
@@ -276,9 +286,41 @@ def _attempts(case) -> dict:
     for action, data in ACTION_DATA.items():
         attempts[action] = (
             status_url(case, action),
-            {"expected_status": case.status, "request_token": str(uuid.uuid4()), **data},
+            {
+                "expected_status": case.status,
+                "request_token": str(uuid.uuid4()),
+                **data,
+            },
         )
+    attempts["edit"] = (
+        reverse("cases:edit", args=[case.pk]),
+        {"client_reference": "CHANGED", "debtor_city": "Odense"},
+    )
+    attempts["correct claim"] = (
+        reverse("cases:correct_line", args=[case.pk]),
+        {
+            "line": case.claim_lines.get().pk,
+            "principal": "1.00",
+            "paid": "0",
+            "reason": "x",
+        },
+    )
+    attempts["merge"] = (
+        reverse("cases:merge", args=[case.pk]),
+        {"cases": [case.pk], "confirmed": "on"},
+    )
     return attempts
+
+
+WRITE_ATTEMPTS = [
+    "post message",
+    "upload",
+    *ACTION_DATA,
+    "edit",
+    "correct claim",
+    "merge",
+]
+READ_URLS = ["detail", "chat", "evidence", "edit", "merge"]
 
 
 @pytest.fixture
@@ -293,17 +335,22 @@ def case_with_file(case, manager):
 
 
 @pytest.mark.parametrize("persona", ["outsider", "outsider_partner"])
-def test_other_organisation_gets_404_for_case_page(case, persona, request):
+@pytest.mark.parametrize("url_name", READ_URLS)
+def test_other_organisation_gets_404_for_every_page_of_the_case(
+    case_with_file, persona, url_name, request
+):
     user = request.getfixturevalue(persona)
+    before = state_of(case_with_file)
 
-    response = browser(user).get(detail_url(case))
+    response = browser(user).get(reverse(f"cases:{url_name}", args=[case_with_file.pk]))
 
     assert response.status_code == 404
-    assert case.debtor_name.encode() not in response.content
+    assert case_with_file.debtor_name.encode() not in response.content
+    assert state_of(case_with_file) == before
 
 
 @pytest.mark.parametrize("persona", ["outsider", "outsider_partner"])
-@pytest.mark.parametrize("attempt", ["post message", "upload", *ACTION_DATA])
+@pytest.mark.parametrize("attempt", WRITE_ATTEMPTS)
 def test_other_organisation_gets_404_for_every_case_action_and_changes_nothing(
     case_with_file, persona, attempt, request, settings
 ):
@@ -319,7 +366,9 @@ def test_other_organisation_gets_404_for_every_case_action_and_changes_nothing(
     assert stored_files(settings) == files_before
 
 
-def test_partner_not_assigned_cannot_see_case(case, outsider_partner, other_partner_org):
+def test_partner_not_assigned_cannot_see_case(
+    case, outsider_partner, other_partner_org
+):
     assert "DK" in other_partner_org.covered_countries
 
     response = browser(outsider_partner).get(detail_url(case))
@@ -390,7 +439,9 @@ def test_search_never_finds_another_organisations_case(
 ):
     response = browser(manager).get(reverse("cases:list"), {"q": query})
 
-    assert other_clients_case.pk not in {c.pk for c in response.context["page"].object_list}
+    assert other_clients_case.pk not in {
+        c.pk for c in response.context["page"].object_list
+    }
     assert b"Kessler Metallbau" not in response.content
 
 
@@ -410,7 +461,9 @@ def test_partner_case_list_shows_only_cases_assigned_to_it(
 ):
     response = browser(outsider_partner).get(reverse("cases:list"))
 
-    assert [c.pk for c in response.context["page"].object_list] == [other_clients_case.pk]
+    assert [c.pk for c in response.context["page"].object_list] == [
+        other_clients_case.pk
+    ]
     assert case.debtor_name.encode() not in response.content
 
 
@@ -422,7 +475,11 @@ def test_info_request_without_message_is_refused_with_message(case, agent):
 
     response = browser(agent).post(
         status_url(case, "request-info"),
-        {"expected_status": case.status, "request_token": str(uuid.uuid4()), "message": ""},
+        {
+            "expected_status": case.status,
+            "request_token": str(uuid.uuid4()),
+            "message": "",
+        },
     )
 
     assert response.status_code == 400
@@ -440,7 +497,11 @@ def test_file_of_unaccepted_content_is_refused_with_message(
     info_requested, manager, endpoint, name, content, settings
 ):
     before = state_of(info_requested)
-    url = message_url(info_requested) if endpoint == "message" else upload_url(info_requested)
+    url = (
+        message_url(info_requested)
+        if endpoint == "message"
+        else upload_url(info_requested)
+    )
 
     response = browser(manager).post(
         url, {"kind": "other", "body": "", "files": [SimpleUploadedFile(name, content)]}
@@ -463,7 +524,10 @@ def test_file_over_size_limit_is_refused_with_the_limit_in_message(
 
     response = browser(manager).post(
         upload_url(info_requested),
-        {"kind": "other", "files": [SimpleUploadedFile("scan.pdf", pdf_bytes() + b" " * 1000)]},
+        {
+            "kind": "other",
+            "files": [SimpleUploadedFile("scan.pdf", pdf_bytes() + b" " * 1000)],
+        },
     )
 
     assert response.status_code == 400
@@ -482,7 +546,9 @@ def test_file_of_25_mb_and_one_byte_is_refused_with_message(
     assert big.size == 25 * 1024 * 1024 + 1
     before = state_of(info_requested)
 
-    response = browser(manager).post(upload_url(info_requested), {"kind": "other", "files": [big]})
+    response = browser(manager).post(
+        upload_url(info_requested), {"kind": "other", "files": [big]}
+    )
 
     assert response.status_code == 400
     assert (
@@ -508,7 +574,11 @@ def test_path_in_uploaded_file_name_is_dropped(
     document = Document.objects.get(case=info_requested)
     assert document.original_name == shown_name
     assert re.fullmatch(r"documents/\d{4}/\d{2}/[0-9a-f]{32}", document.file.name)
-    assert Path(document.file.path).resolve().is_relative_to(Path(settings.MEDIA_ROOT).resolve())
+    assert (
+        Path(document.file.path)
+        .resolve()
+        .is_relative_to(Path(settings.MEDIA_ROOT).resolve())
+    )
     assert [p.name for p in stored_files(settings)] == [Path(document.file.name).name]
 
 
@@ -560,8 +630,8 @@ def test_client_asking_for_info_is_refused_with_message(case, manager):
 
     assert response.status_code == 400
     assert (
-        "A case that is “Pending verification” cannot be moved to “More info required” by you."
-        in response.content.decode()
+        "A case that is “Pending verification” cannot be moved to "
+        "“More info required” by you." in response.content.decode()
     )
     assert state_of(case) == before
 
@@ -618,7 +688,9 @@ def test_invalid_submission_is_shown_again_with_message_and_creates_nothing(
     assert Document.objects.count() == 0
     assert Notification.objects.count() == 0
     assert Task.objects.count() == 0
-    assert not AuditEvent.objects.exclude(action=AuditEvent.Action.USER_LOGGED_IN).exists()
+    assert not AuditEvent.objects.exclude(
+        action=AuditEvent.Action.USER_LOGGED_IN
+    ).exists()
     assert stored_files(settings) == []
 
 
@@ -630,11 +702,15 @@ TYPED_AMOUNTS = ["19.99", "8.20", "4.56", "0.29"]
 def test_typed_amounts_are_stored_exactly(manager, partner_org):
     lines = [line_fields(i, amount) for i, amount in enumerate(TYPED_AMOUNTS)]
 
-    response = browser(manager).post(reverse("cases:new"), submission(partner_org, lines))
+    response = browser(manager).post(
+        reverse("cases:new"), submission(partner_org, lines)
+    )
 
     assert response.status_code == 302
     case = Case.objects.get()
-    stored = list(case.claim_lines.order_by("reference").values_list("principal", flat=True))
+    stored = list(
+        case.claim_lines.order_by("reference").values_list("principal", flat=True)
+    )
     assert stored == [Decimal(a) for a in TYPED_AMOUNTS]
     assert case.total_principal == Decimal("33.04")
 
@@ -676,7 +752,9 @@ def test_amount_with_decimal_comma_is_read_as_decimal_point(manager, partner_org
 # --- 6. a form sent twice is done once -----------------------------------------
 
 
-def test_submission_sent_twice_creates_one_case(manager, partner_org, agent, agent_colleague):
+def test_submission_sent_twice_creates_one_case(
+    manager, partner_org, agent, agent_colleague
+):
     data = submission(partner_org, [line_fields(0, "19.99")])
     user = browser(manager)
 
@@ -695,37 +773,75 @@ def test_submission_sent_twice_creates_one_case(manager, partner_org, agent, age
 
 
 def test_accept_sent_twice_changes_status_once(case, agent, manager, client_member):
-    data = {"expected_status": Case.Status.PENDING_VERIFICATION, "request_token": str(uuid.uuid4())}
+    data = {
+        "expected_status": Case.Status.PENDING_VERIFICATION,
+        "request_token": str(uuid.uuid4()),
+    }
     user = browser(agent)
 
     first = user.post(status_url(case, "accept"), data)
     second = user.post(status_url(case, "accept"), data)
 
     assert (first.status_code, second.status_code) == (302, 302)
-    assert StatusChange.objects.filter(case=case, to_status=Case.Status.ACTIVE).count() == 1
     assert (
-        AuditEvent.objects.filter(case=case, action=AuditEvent.Action.CASE_STATUS_CHANGED).count()
+        StatusChange.objects.filter(case=case, to_status=Case.Status.ACTIVE).count()
         == 1
     )
-    changes = Notification.objects.filter(case=case, kind=Notification.Kind.STATUS_CHANGED)
-    assert sorted(n.recipient.email for n in changes) == [client_member.email, manager.email]
+    assert (
+        AuditEvent.objects.filter(
+            case=case, action=AuditEvent.Action.CASE_STATUS_CHANGED
+        ).count()
+        == 1
+    )
+    changes = Notification.objects.filter(
+        case=case, kind=Notification.Kind.STATUS_CHANGED
+    )
+    assert sorted(n.recipient.email for n in changes) == [
+        client_member.email,
+        manager.email,
+    ]
 
 
-def test_message_sent_twice_posts_once_and_notifies_once(case, manager, agent, agent_colleague):
+def test_message_sent_twice_posts_once_and_notifies_once(
+    case, manager, agent, agent_colleague
+):
     data = {"body": "The contract is attached.", "request_token": str(uuid.uuid4())}
     user = browser(manager)
 
     user.post(message_url(case), data)
     user.post(message_url(case), data)
 
-    assert Message.objects.filter(case=case, body="The contract is attached.").count() == 1
-    mails = Notification.objects.filter(case=case, kind=Notification.Kind.MESSAGE_POSTED)
-    assert sorted(n.recipient.email for n in mails) == [agent.email, agent_colleague.email]
+    assert (
+        Message.objects.filter(case=case, body="The contract is attached.").count() == 1
+    )
+    mails = Notification.objects.filter(
+        case=case, kind=Notification.Kind.MESSAGE_POSTED
+    )
+    assert sorted(n.recipient.email for n in mails) == [
+        agent.email,
+        agent_colleague.email,
+    ]
 
 
 def _require_postgresql() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs real row locks and concurrent connections (PostgreSQL)")
+
+
+def _wait_for_lock_waiters(count: int) -> None:
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            # Activity is a snapshot per transaction unless cleared.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0] >= count:
+                return
+            time.sleep(0.01)
+    pytest.fail("the requests never reached the row lock")
 
 
 def _post_at_once(clients: list[Client], url: str, data: dict, case_id: int) -> list:
@@ -744,57 +860,76 @@ def _post_at_once(clients: list[Client], url: str, data: dict, case_id: int) -> 
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=post, args=(i, c)) for i, c in enumerate(clients)]
-    with transaction.atomic():
-        Case.objects.select_for_update().get(pk=case_id)
+    threads = [
+        threading.Thread(target=post, args=(i, c)) for i, c in enumerate(clients)
+    ]
+    try:
+        with transaction.atomic():
+            Case.objects.select_for_update().get(pk=case_id)
+            for thread in threads:
+                thread.start()
+            _wait_for_lock_waiters(len(clients))
+    finally:
         for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 10
-        with connection.cursor() as cursor:
-            while time.monotonic() < deadline:
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-                if cursor.fetchone()[0] >= len(clients):
-                    break
-                time.sleep(0.01)
-            else:
-                pytest.fail("the requests never reached the row lock")
-    for thread in threads:
-        thread.join(timeout=30)
+            thread.join(timeout=30)
     return results
 
 
 @pytest.mark.django_db(transaction=True)
-def test_same_accept_posted_twice_at_once_changes_status_once(manager, agent, partner_org):
+def test_same_accept_posted_twice_at_once_changes_status_once(
+    manager, agent, partner_org
+):
     _require_postgresql()
     case = submit(manager, partner_org)
-    data = {"expected_status": Case.Status.PENDING_VERIFICATION, "request_token": str(uuid.uuid4())}
+    data = {
+        "expected_status": Case.Status.PENDING_VERIFICATION,
+        "request_token": str(uuid.uuid4()),
+    }
 
-    results = _post_at_once([browser(agent), browser(agent)], status_url(case, "accept"), data, case.pk)
+    results = _post_at_once(
+        [browser(agent), browser(agent)], status_url(case, "accept"), data, case.pk
+    )
 
     assert [getattr(r, "status_code", r) for r in results] == [302, 302]
-    assert StatusChange.objects.filter(case=case, to_status=Case.Status.ACTIVE).count() == 1
     assert (
-        AuditEvent.objects.filter(case=case, action=AuditEvent.Action.CASE_STATUS_CHANGED).count()
+        StatusChange.objects.filter(case=case, to_status=Case.Status.ACTIVE).count()
         == 1
     )
-    assert Notification.objects.filter(case=case, kind=Notification.Kind.STATUS_CHANGED).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            case=case, action=AuditEvent.Action.CASE_STATUS_CHANGED
+        ).count()
+        == 1
+    )
+    assert (
+        Notification.objects.filter(
+            case=case, kind=Notification.Kind.STATUS_CHANGED
+        ).count()
+        == 1
+    )
 
 
 @pytest.mark.django_db(transaction=True)
-def test_same_message_posted_twice_at_once_posts_once(manager, agent, agent_colleague, partner_org):
+def test_same_message_posted_twice_at_once_posts_once(
+    manager, agent, agent_colleague, partner_org
+):
     _require_postgresql()
     case = submit(manager, partner_org)
     data = {"body": "The contract is attached.", "request_token": str(uuid.uuid4())}
 
-    results = _post_at_once([browser(manager), browser(manager)], message_url(case), data, case.pk)
+    results = _post_at_once(
+        [browser(manager), browser(manager)], message_url(case), data, case.pk
+    )
 
     assert [getattr(r, "status_code", r) for r in results] == [302, 302]
     assert Message.objects.filter(case=case, kind=Message.Kind.MESSAGE).count() == 1
-    mails = Notification.objects.filter(case=case, kind=Notification.Kind.MESSAGE_POSTED)
-    assert sorted(n.recipient.email for n in mails) == [agent.email, agent_colleague.email]
+    mails = Notification.objects.filter(
+        case=case, kind=Notification.Kind.MESSAGE_POSTED
+    )
+    assert sorted(n.recipient.email for n in mails) == [
+        agent.email,
+        agent_colleague.email,
+    ]
 
 
 # --- 7. query counts do not grow with the data ----------------------------------
@@ -821,12 +956,17 @@ def test_case_list_queries_do_not_grow_with_cases(manager, client_org, partner_o
 
 def _add_chat(case, count: int, author, organisation) -> None:
     for _ in range(count):
-        document = DocumentFactory(case=case, organisation=organisation, uploaded_by=author)
+        document = DocumentFactory(
+            case=case, organisation=organisation, uploaded_by=author
+        )
         message = MessageFactory(case=case, author=author, organisation=organisation)
         message.attachments.add(document)
         AuditEvent.objects.create(
-            action=AuditEvent.Action.MESSAGE_POSTED, actor=author,
-            organisation=organisation, case=case, summary=message.body,
+            action=AuditEvent.Action.MESSAGE_POSTED,
+            actor=author,
+            organisation=organisation,
+            case=case,
+            summary=message.body,
         )
 
 
@@ -850,9 +990,14 @@ def test_case_page_queries_do_not_grow_with_messages_and_files(
 
 
 def _timeline_entries(html: str) -> list[str]:
-    timeline = re.search(r'<ol class="timeline" data-testid="timeline">(.*?)</ol>', html, re.S)
+    timeline = re.search(
+        r'<ol class="timeline" data-testid="timeline">(.*?)</ol>', html, re.S
+    )
     assert timeline is not None
-    return [re.sub(r"\s+", " ", li) for li in re.findall(r"<li>(.*?)</li>", timeline.group(1), re.S)]
+    return [
+        re.sub(r"\s+", " ", li)
+        for li in re.findall(r"<li>(.*?)</li>", timeline.group(1), re.S)
+    ]
 
 
 def test_case_page_timeline_shows_every_step_with_its_actor(
@@ -861,7 +1006,10 @@ def test_case_page_timeline_shows_every_step_with_its_actor(
     request_info(case, agent)
     browser(client_member).post(
         upload_url(case),
-        {"kind": "contract", "files": [SimpleUploadedFile("contract.pdf", pdf_bytes())]},
+        {
+            "kind": "contract",
+            "files": [SimpleUploadedFile("contract.pdf", pdf_bytes())],
+        },
     )
     accept(case, agent)
 
@@ -884,3 +1032,20 @@ def test_case_page_timeline_shows_every_step_with_its_actor(
         assert f"<strong>{action}</strong>" in entry
         assert f'<span class="actor">{actor} (' in entry
         assert re.search(r'<time datetime="\d{4}-\d{2}-\d{2}T[^"]+">', entry)
+
+
+def test_case_page_timeline_names_each_actor_with_their_own_organisation(
+    case, manager, agent
+):
+    request_info(case, agent)
+
+    response = browser(manager).get(detail_url(case))
+
+    actors = {
+        re.search(r'<span class="actor">(.*?)</span>', entry).group(1)
+        for entry in _timeline_entries(response.content.decode())
+    }
+    assert actors == {
+        "Manager Test (Nordlys Møbler ApS)",
+        "Agent Test (Hansen Inkasso)",
+    }

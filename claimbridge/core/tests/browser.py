@@ -10,15 +10,18 @@ Debian `chromium` package, or the binary named by `CHROMIUM_PATH`.
 """
 
 import os
+import re
 import signal
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from django.db import connections
+from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
 from claimbridge.notifications.smtp_sink import ReceivedMail, start_sink, stop_sink
 
@@ -37,6 +40,17 @@ CHROMIUM_ARGS = [
 ]
 # Git ignores test-artifacts/ (see .gitignore).
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "browser"
+# Requests a page makes on its own, in the background (CHAT_POLL, FAVICON): the case page polls its
+# chat (htmx), and Chromium asks for a favicon. On SQLite the live server
+# shares the test's one in-memory connection across threads, and Django warns
+# that simultaneous queries on it fail at random; a background request that
+# lands while the test thread runs the worker, or while another person's
+# request is in a transaction, is just that. So the browser answers them
+# itself ("nothing new"), except while a test lets the chat through with
+# `live_chat()`.
+CHAT_POLL = re.compile(r"/cases/\d+/chat/")
+POLL_SECONDS = 3  # hx-trigger="every 3s" in cases/_chat_log.html
+FAVICON = re.compile(r"/favicon\.ico$")
 
 
 @pytest.fixture
@@ -72,6 +86,12 @@ def browser(chromium_executable: str) -> Iterator[Browser]:
                 yield chromium
             finally:
                 chromium.close()
+                # Inside this block the test body runs in the contextvars
+                # context that Playwright's sync API sets up, in which Django
+                # keeps connections of its own (apart from the fixtures'
+                # ones). Close them here, or PostgreSQL keeps a session open
+                # and the test database cannot be dropped.
+                connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -90,9 +110,28 @@ class PageProblems:
         page.on("response", self._response)
 
     def _response(self, response: Any) -> None:
-        # A favicon is not part of the app; every other 4xx/5xx is a finding.
-        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+        if response.status >= 400:
             self.errors.append(f"{response.status} {response.request.method} {response.url}")
+
+
+def _nothing_new(route: Route) -> None:
+    route.fulfill(status=204)
+
+
+@contextmanager
+def live_chat(context: BrowserContext) -> Iterator[None]:
+    """Let the case pages of this context poll the server for new chat entries.
+
+    The pages' clock jumps ahead by one poll interval, so the next poll goes
+    out now instead of up to POLL_SECONDS later. Keep the test thread away
+    from the database inside the block (only Playwright calls): see CHAT_POLL.
+    """
+    context.unroute(CHAT_POLL, _nothing_new)
+    try:
+        context.clock.fast_forward(POLL_SECONDS * 1000)
+        yield
+    finally:
+        context.route(CHAT_POLL, _nothing_new)
 
 
 @pytest.fixture
@@ -103,6 +142,7 @@ def new_context(
 
     Each page records HTTP errors and script errors; the test fails at teardown
     if any occurred, so a 500 behind an auto-waiting locator is not missed.
+    Background requests are answered by the browser (see CHAT_POLL).
     """
     contexts: list[BrowserContext] = []
     problems = PageProblems()
@@ -115,6 +155,10 @@ def new_context(
             timezone_id="Europe/Copenhagen",
         )
         context.set_default_timeout(10_000)
+        # Timers run as usual, but a test can make time jump (see live_chat).
+        context.clock.install()
+        context.route(CHAT_POLL, _nothing_new)
+        context.route(FAVICON, _nothing_new)
         contexts.append(context)
         page = context.new_page()
         problems.watch(page)

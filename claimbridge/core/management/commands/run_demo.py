@@ -86,72 +86,23 @@ class Command(BaseCommand):
         self, python: str, manage: str, port: int, email_port: int, env: dict[str, str]
     ) -> str | None:
         """Start everything, print the banner, then watch; return why it ended badly."""
-        self._start(
-            Child(
-                "smtp",
-                [
-                    python,
-                    manage,
-                    "smtp_sink",
-                    "--host",
-                    HOST,
-                    "--port",
-                    str(email_port),
-                ],
-            ),
-            env,
-        )
-        failure = self._wait_for(lambda: _port_open(email_port), "smtp")
+        sink, *others = _programs(python, manage, port, email_port)
+        self._start(sink, env)
+        failure = self._wait_for(lambda: _port_open(email_port), sink.name)
         if failure is not None or self._stop_requested.is_set():
             return failure
-        self._start_rest(python, manage, port, env)
+        for child in others:
+            self._start(child, env)
         failure = self._wait_for(lambda: _http_answers(port), "web")
         if failure is not None or self._stop_requested.is_set():
             return failure
+        # Let the start-up lines (and the probe's access log line) come out
+        # first, so the banner is the last thing on the screen.
+        self._stop_requested.wait(0.5)
         self._print(_banner(port, email_port))
         return self._watch()
 
     # --- children -----------------------------------------------------------
-
-    def _start_rest(
-        self, python: str, manage: str, port: int, env: dict[str, str]
-    ) -> None:
-        self._start(
-            Child(
-                "worker",
-                [
-                    python,
-                    manage,
-                    "db_worker",
-                    "--interval",
-                    "1",
-                    "--no-reload",
-                    "--no-startup-delay",
-                ],
-            ),
-            env,
-        )
-        self._start(Child("scheduler", [python, manage, "run_scheduler"]), env)
-        self._start(
-            Child(
-                "web",
-                [
-                    python,
-                    "-m",
-                    "gunicorn",
-                    "config.wsgi",
-                    "--bind",
-                    f"{HOST}:{port}",
-                    "--workers",
-                    "2",
-                    "--access-logfile",
-                    "-",
-                    "--graceful-timeout",
-                    "5",
-                ],
-            ),
-            env,
-        )
 
     def _start(self, child: Child, env: dict[str, str]) -> None:
         child.process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
@@ -186,7 +137,12 @@ class Command(BaseCommand):
             assert child.process is not None
             code = child.process.poll()
             if code is not None:
-                return f"{child.name} exited unexpectedly (exit code {code})."
+                how = (
+                    f"was killed by {signal.Signals(-code).name}"
+                    if code < 0
+                    else f"exited with code {code}"
+                )
+                return f"{child.name} {how} unexpectedly."
         return None
 
     def _wait_for(self, ready: Any, name: str) -> str | None:
@@ -238,6 +194,25 @@ class Command(BaseCommand):
             self.stdout.flush()
 
 
+def _programs(python: str, manage: str, port: int, email_port: int) -> list[Child]:
+    """The demo's processes, in start order; the SMTP sink comes first."""
+    sink = f"smtp_sink --host {HOST} --port {email_port}"
+    # --no-reload: one process per program, so stopping its group stops it.
+    worker = "db_worker --interval 1 --no-reload --no-startup-delay"
+    # No control socket: it would sit in the home directory, and two demos
+    # would fight over its one path.
+    web = (
+        f"config.wsgi --bind {HOST}:{port} --workers 2 --access-logfile - "
+        "--graceful-timeout 5 --no-control-socket"
+    )
+    return [
+        Child("smtp", [python, manage, *sink.split()]),
+        Child("worker", [python, manage, *worker.split()]),
+        Child("scheduler", [python, manage, "run_scheduler"]),
+        Child("web", [python, "-m", "gunicorn", *web.split()]),
+    ]
+
+
 def _child_env(port: int, email_port: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -287,7 +262,7 @@ def _port_open(port: int) -> bool:
 def _http_answers(port: int) -> bool:
     url = f"http://{HOST}:{port}/accounts/login/"
     try:
-        with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - fixed local URL
+        with urllib.request.urlopen(url, timeout=10):  # noqa: S310 - fixed local URL
             return True
     except urllib.error.HTTPError:
         # Any HTTP answer, even an error page, means the server is up.

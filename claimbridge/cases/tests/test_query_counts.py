@@ -1,0 +1,170 @@
+"""The pages of the benchmark (bench/, docs/performance.md): their SQL stays flat.
+
+Each operation (a)–(f) of `make bench` runs the same number of queries with 5
+rows as with 50, and at most 15. Transaction control (BEGIN, COMMIT,
+SAVEPOINT…) is not a query here, as in the benchmark's X-Query-Count header:
+SQLite issues it as SQL, PostgreSQL does not.
+"""
+
+import uuid
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from claimbridge.audit.models import AuditEvent
+from claimbridge.cases.models import Case
+from claimbridge.cases.tests.factories import CaseFactory, ClaimLineFactory
+from claimbridge.core.middleware import is_transaction_control
+from claimbridge.documents.tests.factories import DocumentFactory
+from claimbridge.messaging.tests.factories import MessageFactory
+from claimbridge.tasks.models import Task
+from claimbridge.tasks.tests.factories import TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 15
+
+
+def browser(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def queries(call: Callable[[], object]) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return sum(1 for q in captured.captured_queries if not is_transaction_control(q["sql"]))
+
+
+def cases(client_org, partner_org, count: int) -> None:
+    for case in CaseFactory.create_batch(
+        count, client=client_org, partner=partner_org, status=Case.Status.ACTIVE
+    ):
+        ClaimLineFactory(case=case)
+
+
+def chat(case, count: int, author, organisation) -> None:
+    for _ in range(count):
+        message = MessageFactory(case=case, author=author, organisation=organisation)
+        message.attachments.add(
+            DocumentFactory(case=case, organisation=organisation, uploaded_by=author)
+        )
+        AuditEvent.objects.create(
+            action=AuditEvent.Action.MESSAGE_POSTED,
+            actor=author,
+            organisation=organisation,
+            case=case,
+            summary=message.body,
+        )
+
+
+def get(user, url: str) -> Callable[[], object]:
+    client = browser(user)
+
+    def call() -> object:
+        response = client.get(url)
+        assert response.status_code == 200
+        return response
+
+    return call
+
+
+def test_partner_case_list_queries_do_not_grow_with_cases(agent, client_org, partner_org):
+    cases(client_org, partner_org, 5)
+    page = get(agent, reverse("cases:list"))
+    with_5 = queries(page)
+
+    cases(client_org, partner_org, 45)
+    with_50 = queries(page)
+
+    assert with_50 == with_5 <= MAX_QUERIES
+
+
+def test_partner_case_search_queries_do_not_grow_with_cases(agent, client_org, partner_org):
+    cases(client_org, partner_org, 5)
+    page = get(agent, reverse("cases:list") + "?status=active&q=debtor")
+    with_5 = queries(page)
+
+    cases(client_org, partner_org, 45)
+    with_50 = queries(page)
+
+    assert with_50 == with_5 <= MAX_QUERIES
+
+
+def test_case_page_queries_do_not_grow_with_chat_and_files(
+    manager, agent, client_org, partner_org
+):
+    case = CaseFactory(client=client_org, partner=partner_org, status=Case.Status.ACTIVE)
+    page = get(agent, reverse("cases:detail", args=[case.pk]))
+    chat(case, 5, manager, client_org)
+    with_5 = queries(page)
+
+    chat(case, 45, agent, partner_org)
+    with_50 = queries(page)
+
+    assert with_50 == with_5 <= MAX_QUERIES
+
+
+def test_whole_conversation_costs_the_same_queries_as_the_window(
+    manager, agent, client_org, partner_org
+):
+    case = CaseFactory(client=client_org, partner=partner_org, status=Case.Status.ACTIVE)
+    chat(case, 60, manager, client_org)
+
+    window = queries(get(agent, reverse("cases:detail", args=[case.pk])))
+    everything = queries(
+        get(agent, reverse("cases:detail", args=[case.pk]) + "?chat=all&timeline=all")
+    )
+
+    assert everything == window <= MAX_QUERIES
+
+
+def test_posting_a_message_queries_do_not_grow_with_chat(
+    manager, agent, client_org, partner_org
+):
+    case = CaseFactory(client=client_org, partner=partner_org, status=Case.Status.ACTIVE)
+    client = browser(manager)
+    url = reverse("cases:post_message", args=[case.pk])
+
+    def post() -> None:
+        response = client.post(url, {"body": "Paid?", "request_token": str(uuid.uuid4())})
+        assert response.status_code == 302
+
+    chat(case, 5, manager, client_org)
+    with_5 = queries(post)
+
+    chat(case, 45, agent, partner_org)
+    with_50 = queries(post)
+
+    assert with_50 == with_5 <= MAX_QUERIES
+
+
+def test_tasks_page_queries_do_not_grow_with_open_tasks(agent, client_org, partner_org):
+    def open_tasks(count: int) -> None:
+        for case in CaseFactory.create_batch(count, client=client_org, partner=partner_org):
+            TaskFactory(case=case, organisation=partner_org, state=Task.State.OPEN)
+
+    page = get(agent, reverse("tasks:list"))
+    open_tasks(5)
+    with_5 = queries(page)
+
+    open_tasks(45)
+    with_50 = queries(page)
+
+    assert with_50 == with_5 <= MAX_QUERIES
+
+
+def test_client_case_list_queries_do_not_grow_with_cases(manager, client_org, partner_org):
+    cases(client_org, partner_org, 5)
+    page = get(manager, reverse("cases:list"))
+    with_5 = queries(page)
+
+    cases(client_org, partner_org, 45)
+    with_50 = queries(page)
+
+    assert with_50 == with_5 <= MAX_QUERIES
