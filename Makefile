@@ -33,9 +33,14 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# Benchmarks (bench/): a database of their own, figures printed. BENCH_ARGS="--scale 100k"
+# Seeds a data set into a database of its own (never the demo's), serves it with
+# gunicorn and drives it over HTTP; prints the figures (docs/performance.md).
+# make bench [SCALE=10k|100k|1m] [JSON=figures.json] [BENCH_ARGS=--reuse]
+SCALE ?= 100k
+JSON ?=
+BENCH_ARGS ?=
 bench: venv
-	$(PY) -m bench $(BENCH_ARGS)
+	$(PY) -m bench --scale $(SCALE) $(if $(JSON),--json $(JSON)) $(BENCH_ARGS)
 
 # Removes the demo's SQLite database, uploaded files and caught mails.
 clean-demo:

@@ -153,6 +153,7 @@ def main() -> None:
     if args.seed_only:
         return
 
+    from bench.load import interleaved
     from bench.ops import build_ops, print_table
 
     port = free_port()
@@ -180,19 +181,23 @@ def main() -> None:
         wait_until_up(port, server)
         workers = children(server.pid)
         ops = build_ops(manifest, port, args.ops)
-        results = []
-        for op in ops:
-            for concurrency in CONCURRENCIES:
-                result = op.run(
-                    concurrency, requests=args.requests, seconds=args.seconds
-                )
-                results.append(result)
+        by_key = {}
+        for concurrency in CONCURRENCIES:
+            print(
+                f"Driving {', '.join(o.letter for o in ops)} at concurrency {concurrency} ...",
+                flush=True,
+            )
+            for result in interleaved(
+                ops, concurrency, requests=args.requests, seconds=args.seconds
+            ):
+                by_key[(result.op, concurrency)] = result
                 print(
                     f"  ({result.op}) c={concurrency}: {result.rps:7.1f} req/s, "
                     f"p95 {result.percentile(95):7.1f} ms, {result.query_count} queries"
                     + (f", {result.errors} errors" if result.errors else ""),
                     flush=True,
                 )
+        results = [by_key[(o.letter, c)] for o in ops for c in CONCURRENCIES]
         rss = max(
             (peak_rss_mib(pid) for pid in workers if Path(f"/proc/{pid}").exists()),
             default=0,

@@ -223,5 +223,46 @@ def drive(
     return result
 
 
+def merge(parts: list[Result]) -> Result:
+    """One result from the slices of the same op and concurrency."""
+    first = parts[0]
+    merged = Result(first.op, first.label, first.concurrency, 0, 0, 0.0)
+    for part in parts:
+        merged.requests += part.requests
+        merged.errors += part.errors
+        merged.seconds += part.seconds
+        merged.latencies += part.latencies
+        merged.queries += part.queries
+    return merged
+
+
+def interleaved(
+    ops: list[Op], concurrency: int, *, requests: int, seconds: float, slices: int = 5
+) -> list[Result]:
+    """Measure every op in turns, a slice of its budget at a time.
+
+    The machines are shared and their load drifts; measuring (a) now and the
+    floor (g) two minutes later would compare different moments. Turns spread
+    every op over the whole run, so the ratios to (g) compare like with like.
+    """
+    for op in ops:
+        for i in range(5):
+            op.call(i % concurrency, i)
+    parts: dict[str, list[Result]] = {op.letter: [] for op in ops}
+    per_slice = max(requests // slices, 1)
+    for _turn in range(slices):
+        for op in ops:
+            parts[op.letter].append(
+                drive(
+                    op,
+                    concurrency,
+                    requests=per_slice,
+                    seconds=seconds / slices,
+                    warmup=0,
+                )
+            )
+    return [merge(parts[op.letter]) for op in ops]
+
+
 def new_token() -> str:
     return str(uuid.uuid4())

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from bench.load import Op, Response, Result, Session, drive, new_token
+from bench.load import Op, Response, Result, Session, new_token
 from bench.manifest import Manifest
 
 LOGIN = "/accounts/login/"
@@ -14,14 +13,6 @@ P95_LIMITS = {"a": 5, "b": 10, "c": 5, "d": 6, "e": 5, "f": 5}
 # Throughput at concurrency 8 at least this share of the log-in page's.
 RPS_SHARES = {"a": 0.25, "c": 0.25}
 MAX_QUERIES = 15
-
-
-@dataclass
-class BenchOp:
-    op: Op
-
-    def run(self, concurrency: int, *, requests: int, seconds: float) -> Result:
-        return drive(self.op, concurrency, requests=requests, seconds=seconds)
 
 
 class Users:
@@ -44,7 +35,7 @@ class Users:
             self.get(index)
 
 
-def build_ops(manifest: Manifest, port: int, letters: str) -> list[BenchOp]:
+def build_ops(manifest: Manifest, port: int, letters: str) -> list[Op]:
     partner = Users(port, manifest.partner_users, manifest.password)
     client = Users(port, manifest.client_users, manifest.password)
     partner.warm(8)
@@ -98,7 +89,7 @@ def build_ops(manifest: Manifest, port: int, letters: str) -> list[BenchOp]:
         Op("f", "client's case list", get(client, "/cases/")),
         Op("g", "log-in page (floor)", login_page),
     ]
-    return [BenchOp(op) for op in ops if op.letter in letters]
+    return [op for op in ops if op.letter in letters]
 
 
 def print_table(results: list[Result], manifest: Manifest, rss_mib: float) -> None:

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from claimbridge.core.choices import choice_label
+
 
 class AuditEvent(models.Model):
     """One change, as it happened: append-only, never updated or deleted."""
@@ -68,3 +70,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise RuntimeError("Audit events are append-only")
+
+    def get_action_display(self) -> str:
+        # Lists call it once per row; see core.choices.choice_label.
+        return choice_label(self.Action, self.action)

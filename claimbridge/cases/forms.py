@@ -178,8 +178,21 @@ class ClaimLineForm(forms.Form):
         return data
 
 
+class BaseClaimLineFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_few_forms": _("Add at least one claim line."),
+        "too_many_forms": _("A case can have at most 200 claim lines."),
+    }
+
+
 ClaimLineFormSet = forms.formset_factory(
-    ClaimLineForm, extra=0, min_num=1, validate_min=True, max_num=200, validate_max=True
+    ClaimLineForm,
+    formset=BaseClaimLineFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=200,
+    validate_max=True,
 )
 
 
@@ -199,7 +212,7 @@ class MessageForm(TokenForm):
         return data
 
 
-class UploadForm(forms.Form):
+class UploadForm(TokenForm):
     kind = forms.ChoiceField(choices=Document.Kind.choices, label=_("Document type"))
     files = MultipleFileField(label=_("Files"), required=True)
 

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from claimbridge.core.choices import choice_label
+
 CURRENCIES = [
     ("EUR", "EUR – Euro"),
     ("USD", "USD – US dollar"),
@@ -267,6 +269,10 @@ class Case(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("cases:detail", args=[self.pk])
+
+    def get_status_display(self) -> str:
+        # Lists call it once per row; see core.choices.choice_label.
+        return choice_label(self.Status, self.status)
 
     @property
     def reference(self) -> str:

@@ -96,7 +96,7 @@ class CasePage:
 
 # Timeline events the case page shows; the rest on ?timeline=all and in the
 # evidence export.
-TIMELINE_WINDOW = 50
+TIMELINE_WINDOW = 30
 
 
 def case_page(

@@ -78,7 +78,11 @@ def _lock_case(case_id: int, membership: Membership) -> tuple[Case, str]:
 
 
 def _store_uploads(
-    case: Case, uploads: list[Upload], actor: User, organisation: Organisation
+    case: Case,
+    uploads: list[Upload],
+    actor: User,
+    organisation: Organisation,
+    upload_token: uuid.UUID | None = None,
 ) -> list[Document]:
     return [
         store_document(
@@ -88,6 +92,7 @@ def _store_uploads(
             kind=upload.kind,
             actor=actor,
             organisation=organisation,
+            upload_token=upload_token,
         )
         for upload in uploads
     ]
@@ -640,20 +645,27 @@ def upload_case_documents(
     actor: User,
     membership: Membership,
     uploads: list[Upload],
+    request_token: uuid.UUID | None = None,
 ) -> list[Document]:
     """Add files to a case outside the chat.
 
     Rules: only the two parties; every status but merged. Effects: an upload by
     the client closes its open "Provide more information" task; the other side
-    is notified.
+    is notified. A form sent twice (same token) stores the files once.
     """
     if not uploads:
         raise DomainError(_("Choose at least one file."))
     with discard_files_on_error(), transaction.atomic():
         case, side = _lock_case(case_id, membership)
+        if request_token is not None:
+            earlier = list(Document.objects.filter(case=case, upload_token=request_token))
+            if earlier:
+                return earlier
         if case.status == Case.Status.MERGED:
             raise TransitionNotAllowed(_("A merged case takes no more files."))
-        documents = _store_uploads(case, uploads, actor, membership.organisation)
+        documents = _store_uploads(
+            case, uploads, actor, membership.organisation, upload_token=request_token
+        )
         _after_party_activity(case, side, actor, message=None, documents=documents)
         return documents
 

@@ -234,6 +234,7 @@ def upload_documents(request: HttpRequest, case_id: int) -> HttpResponse:
             actor=request.user,
             membership=request.membership,
             uploads=uploads_from(form.cleaned_data["files"], form.cleaned_data["kind"]),
+            request_token=form.cleaned_data["request_token"],
         )
     except DomainError as exc:
         form.add_error(None, exc.message)

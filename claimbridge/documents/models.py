@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from claimbridge.core.choices import choice_label
+
 
 def random_storage_key(instance: "Document", filename: str) -> str:
     # The stored name says nothing of the original: no path tricks, no guessing.
@@ -38,6 +40,9 @@ class Document(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # The files of one upload form share its token; a form sent twice finds
+    # them (checked under the case's row lock) instead of storing them again.
+    upload_token = models.UUIDField(null=True, blank=True, db_index=True)
     removed_at = models.DateTimeField(null=True, blank=True)
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -53,6 +58,10 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def get_kind_display(self) -> str:
+        # Lists call it once per row; see core.choices.choice_label.
+        return choice_label(self.Kind, self.kind)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

@@ -43,6 +43,7 @@ def store_document(
     kind: str,
     actor: User,
     organisation: Organisation,
+    upload_token: Any = None,
 ) -> Document:
     """Store one checked file on a case and record it in the audit trail.
 
@@ -60,6 +61,7 @@ def store_document(
         content_type=detected.content_type,
         size=uploaded.size or 0,
         sha256=sha256,
+        upload_token=upload_token,
     )
     document.file.save("upload", uploaded, save=False)
     _remove_file_on_rollback(document.file.storage, document.file.name)

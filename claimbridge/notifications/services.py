@@ -222,7 +222,14 @@ def _schedule_retry(retry_at: Any) -> None:
 
 
 def mark_case_read(*, user: User, case_id: int) -> int:
-    """Opening a case marks the user's notifications about it read."""
-    return Notification.objects.filter(
+    """Opening a case marks the user's notifications about it read.
+
+    Reads first and writes only when something is unread: most page views find
+    nothing, and an UPDATE of no rows still takes SQLite's one write lock.
+    """
+    unread = Notification.objects.filter(
         recipient=user, case_id=case_id, read_at__isnull=True
-    ).update(read_at=timezone.now())
+    )
+    if not unread.exists():
+        return 0
+    return unread.update(read_at=timezone.now())

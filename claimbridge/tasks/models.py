@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from claimbridge.core.choices import choice_label
+
 
 class Task(models.Model):
     """An action item one organisation owes on a case, with a business-day deadline."""
@@ -80,6 +82,10 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.case_id})"
+
+    def get_kind_display(self) -> str:
+        # Lists call it once per row; see core.choices.choice_label.
+        return choice_label(self.Kind, self.kind)
 
     def is_overdue(self, today: "timezone.datetime.date") -> bool:  # type: ignore[name-defined]
         return self.state == self.State.OPEN and self.due_on < today

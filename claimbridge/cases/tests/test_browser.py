@@ -119,18 +119,24 @@ def assert_nothing_foreign(page: Page) -> None:
 
 
 def timeline_rows(page: Page) -> list[dict[str, str]]:
-    return page.get_by_test_id("timeline").locator("li").evaluate_all(
-        """items => items.map(li => ({
+    return (
+        page.get_by_test_id("timeline")
+        .locator("li")
+        .evaluate_all(
+            """items => items.map(li => ({
             at: li.querySelector('time').getAttribute('datetime'),
             shown: li.querySelector('time').textContent.trim(),
             action: li.querySelector('strong').textContent.trim(),
             actor: li.querySelector('.actor').textContent.trim(),
             summary: (li.querySelector('.summary') || {textContent: ''}).textContent,
         }))"""
+        )
     )
 
 
-def check_timeline(page: Page, steps: list[tuple[str, str, str]], since: datetime) -> None:
+def check_timeline(
+    page: Page, steps: list[tuple[str, str, str]], since: datetime
+) -> None:
     """Every step, in this order, with its actor and a time in the test's span."""
     rows = timeline_rows(page)
     until = timezone.now() + timedelta(seconds=1)
@@ -146,7 +152,11 @@ def check_timeline(page: Page, steps: list[tuple[str, str, str]], since: datetim
         if found == len(steps):
             break
         action, actor, text = steps[found]
-        if row["action"] == action and row["actor"].startswith(actor) and text in row["summary"]:
+        if (
+            row["action"] == action
+            and row["actor"].startswith(actor)
+            and text in row["summary"]
+        ):
             found += 1
     listing = "\n".join(f"{r['action']} | {r['actor']} | {r['summary']}" for r in rows)
     assert found == len(steps), f"Missing from the timeline: {steps[found]}\n{listing}"
@@ -230,8 +240,14 @@ def test_info_request_workflow_end_to_end(
     expect(client).to_have_url(re.compile(r"/cases/\d+/$"))
     case = Case.objects.get(pk=int(client.url.rstrip("/").rsplit("/", 1)[1]))
     reference, case_url = case.reference, f"{live_server.url}/cases/{case.pk}/"
-    assert (case.client, case.partner, case.created_by) == (client_org, partner_org, manager)
-    expect(client.get_by_role("heading", name=f"{reference} · {DEBTOR}")).to_be_visible()
+    assert (case.client, case.partner, case.created_by) == (
+        client_org,
+        partner_org,
+        manager,
+    )
+    expect(
+        client.get_by_role("heading", name=f"{reference} · {DEBTOR}")
+    ).to_be_visible()
     expect(client.get_by_test_id("case-status")).to_have_text("Pending verification")
     expect(client.get_by_test_id("total-principal")).to_have_text("12450.00")
     expect(client.get_by_test_id("documents")).to_contain_text("Invoice INV-1001.pdf")
@@ -260,7 +276,9 @@ def test_info_request_workflow_end_to_end(
     expect(partner.get_by_role("heading", name="Cases received")).to_be_visible()
     cases = partner.get_by_test_id("case-list")
     expect(cases).to_contain_text(OTHER_DEBTOR)  # both clients' cases are listed
-    row = cases.get_by_role("row").filter(has=partner.get_by_role("link", name=reference))
+    row = cases.get_by_role("row").filter(
+        has=partner.get_by_role("link", name=reference)
+    )
     expect(row).to_contain_text(client_org.name)
     expect(row).to_contain_text("Pending verification")
     screenshot(partner, "partner-cases-received")
@@ -287,7 +305,11 @@ def test_info_request_workflow_end_to_end(
     expect(partner.get_by_test_id("case-status")).to_have_text("More info required")
     task = Task.objects.get(case=case, kind=Task.Kind.PROVIDE_INFORMATION)
     due = danish_business_days_after(task.created_at, 2)
-    assert (task.organisation, task.state, task.due_on) == (client_org, Task.State.OPEN, due)
+    assert (task.organisation, task.state, task.due_on) == (
+        client_org,
+        Task.State.OPEN,
+        due,
+    )
     expect(partner.get_by_test_id("case-tasks")).to_contain_text(
         f"Provide more information — {client_org.name} due {as_shown(due)}"
     )
@@ -307,7 +329,11 @@ def test_info_request_workflow_end_to_end(
 
     partner.get_by_role("link", name="Tasks", exact=True).click()
     partner.get_by_role("link", name="Waiting on others").click()
-    waiting = partner.get_by_test_id("task-list").get_by_role("row").filter(has_text=reference)
+    waiting = (
+        partner.get_by_test_id("task-list")
+        .get_by_role("row")
+        .filter(has_text=reference)
+    )
     expect(waiting).to_contain_text("Provide more information")
     expect(waiting).to_contain_text(client_org.name)
     expect(waiting.get_by_test_id("due-on")).to_have_text(as_shown(due))
@@ -316,7 +342,9 @@ def test_info_request_workflow_end_to_end(
     expect(partner.get_by_test_id("case-status")).to_have_text("More info required")
 
     client.reload()
-    mine = client.get_by_test_id("case-list").get_by_role("row").filter(has_text=reference)
+    mine = (
+        client.get_by_test_id("case-list").get_by_role("row").filter(has_text=reference)
+    )
     expect(mine).to_contain_text("Needs additional details")
     expect(client.get_by_test_id("unread-count")).to_have_text("1")
     assert_nothing_foreign(client)
@@ -338,8 +366,12 @@ def test_info_request_workflow_end_to_end(
     screenshot(clerk, "clerk-case-needs-details")
 
     clerk.get_by_role("link", name="Tasks", exact=True).click()
-    expect(clerk.get_by_role("link", name="For us")).to_have_attribute("aria-current", "page")
-    ours = clerk.get_by_test_id("task-list").get_by_role("row").filter(has_text=reference)
+    expect(clerk.get_by_role("link", name="For us")).to_have_attribute(
+        "aria-current", "page"
+    )
+    ours = (
+        clerk.get_by_test_id("task-list").get_by_role("row").filter(has_text=reference)
+    )
     expect(ours).to_contain_text("Provide more information")
     expect(ours.get_by_test_id("due-on")).to_have_text(as_shown(due))
     expect(ours.get_by_test_id("due-on")).to_have_attribute("datetime", due.isoformat())
@@ -349,7 +381,9 @@ def test_info_request_workflow_end_to_end(
     ours.get_by_role("link", name=reference).click()
     answer = clerk.get_by_test_id("message-form")
     answer.get_by_label("Message").fill(ANSWER)
-    answer.get_by_label("Attach files").set_input_files(pdf(ANSWER_FILE, "Contract, signed"))
+    answer.get_by_label("Attach files").set_input_files(
+        pdf(ANSWER_FILE, "Contract, signed")
+    )
     screenshot(clerk, "clerk-answer-form")
     answer.get_by_role("button", name="Send message").click()
 
@@ -394,7 +428,9 @@ def test_info_request_workflow_end_to_end(
     partner.get_by_role("link", name=reference).click()
     expect(partner.get_by_test_id("chat")).to_contain_text(ANSWER)
     expect(
-        partner.get_by_test_id("case-tasks").locator("li").filter(has_text="Provide more")
+        partner.get_by_test_id("case-tasks")
+        .locator("li")
+        .filter(has_text="Provide more")
     ).to_contain_text("Done: Answered by message")
     expect(partner.get_by_test_id("documents")).to_contain_text(ANSWER_FILE)
     accept = partner.get_by_test_id("action-accept")
@@ -422,11 +458,19 @@ def test_info_request_workflow_end_to_end(
         ("Task opened", manager.display_name, "Review new case"),
         ("E-mail sent", "System", "New case from"),
         ("E-mail sent", "System", "New case from"),
-        ("Status changed", agent.display_name, "Pending verification → More info required"),
+        (
+            "Status changed",
+            agent.display_name,
+            "Pending verification → More info required",
+        ),
         ("File added", agent.display_name, REQUEST_FILE),
         ("Message posted", agent.display_name, REQUEST[:60]),
         ("Task done", agent.display_name, "Review new case"),
-        ("Task opened", agent.display_name, f"Provide more information for {client_org.name}"),
+        (
+            "Task opened",
+            agent.display_name,
+            f"Provide more information for {client_org.name}",
+        ),
         ("E-mail sent", "System", "More information needed"),
         ("E-mail sent", "System", "More information needed"),
         ("File added", client_member.display_name, ANSWER_FILE),

@@ -38,7 +38,9 @@ def browser(user) -> Client:
 def queries(call: Callable[[], object]) -> int:
     with CaptureQueriesContext(connection) as captured:
         call()
-    return sum(1 for q in captured.captured_queries if not is_transaction_control(q["sql"]))
+    return sum(
+        1 for q in captured.captured_queries if not is_transaction_control(q["sql"])
+    )
 
 
 def cases(client_org, partner_org, count: int) -> None:
@@ -74,7 +76,9 @@ def get(user, url: str) -> Callable[[], object]:
     return call
 
 
-def test_partner_case_list_queries_do_not_grow_with_cases(agent, client_org, partner_org):
+def test_partner_case_list_queries_do_not_grow_with_cases(
+    agent, client_org, partner_org
+):
     cases(client_org, partner_org, 5)
     page = get(agent, reverse("cases:list"))
     with_5 = queries(page)
@@ -85,7 +89,9 @@ def test_partner_case_list_queries_do_not_grow_with_cases(agent, client_org, par
     assert with_50 == with_5 <= MAX_QUERIES
 
 
-def test_partner_case_search_queries_do_not_grow_with_cases(agent, client_org, partner_org):
+def test_partner_case_search_queries_do_not_grow_with_cases(
+    agent, client_org, partner_org
+):
     cases(client_org, partner_org, 5)
     page = get(agent, reverse("cases:list") + "?status=active&q=debtor")
     with_5 = queries(page)
@@ -99,7 +105,9 @@ def test_partner_case_search_queries_do_not_grow_with_cases(agent, client_org, p
 def test_case_page_queries_do_not_grow_with_chat_and_files(
     manager, agent, client_org, partner_org
 ):
-    case = CaseFactory(client=client_org, partner=partner_org, status=Case.Status.ACTIVE)
+    case = CaseFactory(
+        client=client_org, partner=partner_org, status=Case.Status.ACTIVE
+    )
     page = get(agent, reverse("cases:detail", args=[case.pk]))
     chat(case, 5, manager, client_org)
     with_5 = queries(page)
@@ -113,7 +121,9 @@ def test_case_page_queries_do_not_grow_with_chat_and_files(
 def test_whole_conversation_costs_the_same_queries_as_the_window(
     manager, agent, client_org, partner_org
 ):
-    case = CaseFactory(client=client_org, partner=partner_org, status=Case.Status.ACTIVE)
+    case = CaseFactory(
+        client=client_org, partner=partner_org, status=Case.Status.ACTIVE
+    )
     chat(case, 60, manager, client_org)
 
     window = queries(get(agent, reverse("cases:detail", args=[case.pk])))
@@ -127,12 +137,16 @@ def test_whole_conversation_costs_the_same_queries_as_the_window(
 def test_posting_a_message_queries_do_not_grow_with_chat(
     manager, agent, client_org, partner_org
 ):
-    case = CaseFactory(client=client_org, partner=partner_org, status=Case.Status.ACTIVE)
+    case = CaseFactory(
+        client=client_org, partner=partner_org, status=Case.Status.ACTIVE
+    )
     client = browser(manager)
     url = reverse("cases:post_message", args=[case.pk])
 
     def post() -> None:
-        response = client.post(url, {"body": "Paid?", "request_token": str(uuid.uuid4())})
+        response = client.post(
+            url, {"body": "Paid?", "request_token": str(uuid.uuid4())}
+        )
         assert response.status_code == 302
 
     chat(case, 5, manager, client_org)
@@ -146,7 +160,9 @@ def test_posting_a_message_queries_do_not_grow_with_chat(
 
 def test_tasks_page_queries_do_not_grow_with_open_tasks(agent, client_org, partner_org):
     def open_tasks(count: int) -> None:
-        for case in CaseFactory.create_batch(count, client=client_org, partner=partner_org):
+        for case in CaseFactory.create_batch(
+            count, client=client_org, partner=partner_org
+        ):
             TaskFactory(case=case, organisation=partner_org, state=Task.State.OPEN)
 
     page = get(agent, reverse("tasks:list"))
@@ -159,7 +175,9 @@ def test_tasks_page_queries_do_not_grow_with_open_tasks(agent, client_org, partn
     assert with_50 == with_5 <= MAX_QUERIES
 
 
-def test_client_case_list_queries_do_not_grow_with_cases(manager, client_org, partner_org):
+def test_client_case_list_queries_do_not_grow_with_cases(
+    manager, client_org, partner_org
+):
     cases(client_org, partner_org, 5)
     page = get(manager, reverse("cases:list"))
     with_5 = queries(page)

@@ -275,7 +275,7 @@ ACTION_DATA = {
 
 
 def _attempts(case) -> dict:
-    """Every write URL of a case, with data that would succeed for a party."""
+    """Every write URL of a case, with the data a party would send to it."""
     attempts = {
         "post message": (message_url(case), {"body": "Hello from elsewhere."}),
         "upload": (
@@ -821,6 +821,31 @@ def test_message_sent_twice_posts_once_and_notifies_once(
         agent.email,
         agent_colleague.email,
     ]
+
+
+def test_upload_sent_twice_stores_the_files_once(case, manager, agent):
+    token = str(uuid.uuid4())
+    user = browser(manager)
+
+    for _attempt in range(2):
+        user.post(
+            reverse("cases:upload", args=[case.pk]),
+            {
+                "kind": "contract",
+                "request_token": token,
+                "files": [SimpleUploadedFile("Contract.pdf", pdf_bytes())],
+            },
+        )
+
+    assert list(
+        Document.objects.filter(case=case).values_list("original_name", flat=True)
+    ) == ["Contract.pdf"]
+    assert (
+        Notification.objects.filter(
+            case=case, kind=Notification.Kind.MESSAGE_POSTED, recipient=agent
+        ).count()
+        == 1
+    )
 
 
 def _require_postgresql() -> None:

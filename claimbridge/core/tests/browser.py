@@ -1,9 +1,10 @@
-"""Fixtures for browser tests: Chromium through Playwright, a real SMTP server, the worker.
+"""Fixtures for browser tests: Chromium via Playwright, an SMTP server, the worker.
 
 A browser test module takes the fixtures with
 `from claimbridge.core.tests.browser import *  # noqa: F403` (pytest finds
 fixtures by name in the module; a named import would be flagged as redefined),
-imports the helpers (`log_in`, `run_worker`) by name, and marks itself `pytest.mark.browser`. The tests run against pytest-django's
+imports the helpers (`log_in`, `live_chat`, `run_worker`) by name, and marks
+itself `pytest.mark.browser`. The tests run against pytest-django's
 `live_server` (so the database is transactional), skip with a visible reason
 where no Chromium is installed, and never download a browser: they drive the
 Debian `chromium` package, or the binary named by `CHROMIUM_PATH`.
@@ -40,14 +41,14 @@ CHROMIUM_ARGS = [
 ]
 # Git ignores test-artifacts/ (see .gitignore).
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "browser"
-# Requests a page makes on its own, in the background (CHAT_POLL, FAVICON): the case page polls its
-# chat (htmx), and Chromium asks for a favicon. On SQLite the live server
-# shares the test's one in-memory connection across threads, and Django warns
-# that simultaneous queries on it fail at random; a background request that
-# lands while the test thread runs the worker, or while another person's
-# request is in a transaction, is just that. So the browser answers them
-# itself ("nothing new"), except while a test lets the chat through with
-# `live_chat()`.
+# Requests a page makes on its own: the case page polls its chat (htmx), and
+# Chromium asks for a favicon. On SQLite the live server's threads share one
+# in-memory connection, on which Django warns that simultaneous queries fail at
+# random, and the test's own connection reaches the same database through
+# SQLite's shared cache, which locks whole tables. A background request landing
+# while the test thread runs the worker, or while another person's request is
+# in a transaction, is just that. So the browser answers these requests itself
+# ("nothing new"), except while a test lets the chat through (`live_chat`).
 CHAT_POLL = re.compile(r"/cases/\d+/chat/")
 POLL_SECONDS = 3  # hx-trigger="every 3s" in cases/_chat_log.html
 FAVICON = re.compile(r"/favicon\.ico$")
@@ -111,7 +112,9 @@ class PageProblems:
 
     def _response(self, response: Any) -> None:
         if response.status >= 400:
-            self.errors.append(f"{response.status} {response.request.method} {response.url}")
+            self.errors.append(
+                f"{response.status} {response.request.method} {response.url}"
+            )
 
 
 def _nothing_new(route: Route) -> None:
