@@ -155,7 +155,7 @@ def build_evidence_zip(
     Times are shown in the exporting organisation's time zone. The returned
     file is positioned at its start; the caller closes it.
     """
-    evidence = case_evidence(case)
+    evidence = case_evidence(case, side)
     zone = zoneinfo.ZoneInfo(organisation.time_zone)
     exported_at = timezone.now()
     files = _file_rows(evidence.documents)

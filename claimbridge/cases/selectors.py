@@ -110,8 +110,9 @@ def case_page(
     chat, chat_has_earlier = case_chat_window(
         case.pk, None if full_chat else CHAT_WINDOW
     )
+    viewer_id = case.client_id if side == "client" else case.partner_id
     timeline, timeline_has_earlier = latest(
-        case_timeline(case.pk), None if full_timeline else TIMELINE_WINDOW
+        case_timeline(case.pk, viewer_id), None if full_timeline else TIMELINE_WINDOW
     )
     return CasePage(
         case=case,
@@ -156,7 +157,7 @@ class CaseEvidence:
     merged_cases: list[Case]
 
 
-def case_evidence(case: Case) -> CaseEvidence:
+def case_evidence(case: Case, side: str | None = None) -> CaseEvidence:
     """The whole record of a case for the evidence export, in a fixed number of queries.
 
     Unlike the case page it keeps removed files, in the file list and as chat
@@ -181,6 +182,11 @@ def case_evidence(case: Case) -> CaseEvidence:
             .select_related("uploaded_by", "organisation", "removed_by")
             .order_by("uploaded_at", "id")
         ),
-        timeline=list(case_timeline(case.pk)),
+        timeline=list(
+            case_timeline(
+                case.pk,
+                None if side is None else (case.client_id if side == "client" else case.partner_id),
+            )
+        ),
         merged_cases=list(case.merged_cases.only("id").order_by("id")),
     )

@@ -1,6 +1,9 @@
 from collections.abc import Callable
 
+import zoneinfo
+
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from .selectors import active_membership, memberships_of
 
@@ -27,4 +30,13 @@ class ActiveMembershipMiddleware:
             request.membership = active_membership(  # type: ignore[attr-defined]
                 memberships, request.session.get(SESSION_KEY)
             )
-        return self.get_response(request)
+        membership = request.membership  # type: ignore[attr-defined]
+        if membership is not None:
+            # Pages show times in the organisation's own time zone.
+            timezone.activate(zoneinfo.ZoneInfo(membership.organisation.time_zone))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

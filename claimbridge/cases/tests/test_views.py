@@ -656,7 +656,7 @@ def test_message_on_closed_case_is_refused_with_message(case, manager):
 @pytest.mark.parametrize(
     "lines, overrides, expected",
     [
-        ([], {}, "Please submit at least 1 form."),
+        ([], {}, "Add at least one claim line."),
         (
             [line_fields(0, issued_on=date.today() + timedelta(days=30))],
             {},

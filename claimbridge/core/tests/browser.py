@@ -22,7 +22,14 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connections
-from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Route,
+    expect,
+    sync_playwright,
+)
 
 from claimbridge.notifications.smtp_sink import ReceivedMail, start_sink, stop_sink
 
@@ -30,6 +37,7 @@ from claimbridge.notifications.smtp_sink import ReceivedMail, start_sink, stop_s
 __all__ = ["browser", "chromium_executable", "new_context", "screenshot", "smtp_inbox"]
 
 PASSWORD = "secret-pass-123"  # what the user factory sets
+EXPECT_TIMEOUT_MS = 10_000
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -78,6 +86,8 @@ def browser(chromium_executable: str) -> Iterator[Browser]:
     """
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # A loaded CI machine can take longer than Playwright's 5 s default.
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     try:
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(
@@ -94,6 +104,7 @@ def browser(chromium_executable: str) -> Iterator[Browser]:
                 # and the test database cannot be dropped.
                 connections.close_all()
     finally:
+        expect.set_options(timeout=5_000)
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
@@ -157,7 +168,7 @@ def new_context(
             locale="en-GB",
             timezone_id="Europe/Copenhagen",
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(EXPECT_TIMEOUT_MS)
         # Timers run as usual, but a test can make time jump (see live_chat).
         context.clock.install()
         context.route(CHAT_POLL, _nothing_new)
