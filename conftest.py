@@ -14,6 +14,16 @@ from claimbridge.organisations.tests.factories import (
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A fresh cache per test: rate-limit counters of one test never throttle
+    # another, and cache reads cost no SQL in the query-count tests. Tests of
+    # throttling with the production default (the database cache) ask for the
+    # `database_cache` fixture.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{tmp_path.name}-{id(tmp_path)}",
+        }
+    }
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -24,6 +34,9 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.DEMO_MAIL_DIR = str(tmp_path / "mail")
     settings.SITE_URL = "http://testserver"
+    # Chat mails go out at the next delivery run; the grouping tests set the
+    # quiet period themselves (notifications/tests/test_grouping.py).
+    settings.NOTIFICATION_QUIET_SECONDS = 0
 
 
 @pytest.fixture
@@ -91,3 +104,16 @@ def outsider_partner(other_partner_org):
 
 def membership_of(user) -> Membership:
     return Membership.objects.select_related("organisation").get(user=user)
+
+
+@pytest.fixture
+def database_cache(settings):
+    """The configured cache (by default the database table all processes share)."""
+    from django.core.cache import cache
+
+    from config import settings as project_settings
+
+    settings.CACHES = {"default": project_settings.CACHES["default"]}
+    cache.clear()
+    return cache
+

@@ -1,14 +1,16 @@
+from allauth.account import forms as allauth_forms
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 
-class EmailLoginForm(AuthenticationForm):
-    username = forms.EmailField(
-        label=_("E-mail"),
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
-    )
-    error_messages = {
-        "invalid_login": _("E-mail and password do not match an account."),
-        "inactive": _("This account is inactive."),
-    }
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's log-in form with the labels of the rest of the product."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"] = forms.EmailField(
+            label=_("E-mail"),
+            widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+        )
+        self.fields["password"].label = _("Password")
+        self.order_fields(["login", "password"])

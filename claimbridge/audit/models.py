@@ -21,10 +21,26 @@ class AuditEvent(models.Model):
         TASK_OPENED = "task.opened", _("Task opened")
         TASK_CLOSED = "task.closed", _("Task done")
         TASK_CANCELLED = "task.cancelled", _("Task cancelled")
+        TASK_ASSIGNED = "task.assigned", _("Task assigned")
+        TASK_POSTPONED = "task.postponed", _("Task postponed")
+        CASE_UPDATE_POSTED = "case.update_posted", _("Monthly update posted")
         NOTIFICATION_SENT = "notification.sent", _("E-mail sent")
         NOTIFICATION_FAILED = "notification.failed", _("E-mail failed")
+        NOTIFICATION_RESENT = "notification.resent", _("E-mail queued again")
         USER_LOGGED_IN = "user.logged_in", _("Logged in")
         USER_LOGIN_FAILED = "user.login_failed", _("Log-in failed")
+        USER_PASSWORD_CHANGED = "user.password_changed", _("Password changed")
+        USER_PASSWORD_RESET = "user.password_reset", _("Password reset by e-mail")
+        USER_SESSIONS_ENDED = "user.sessions_ended", _("Logged out everywhere else")
+        MFA_ADDED = "mfa.added", _("Two-factor method added")
+        MFA_REMOVED = "mfa.removed", _("Two-factor method removed")
+        MFA_RESET = "mfa.reset", _("Recovery codes renewed")
+        MFA_FAILED = "mfa.failed", _("Two-factor code refused")
+        DOCUMENT_DOWNLOADED = "document.downloaded", _("File downloaded")
+        SECURITY_SETTINGS_CHANGED = (
+            "organisation.security_changed",
+            _("Security settings changed"),
+        )
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -6,7 +6,6 @@ from typing import Any
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
-
 _TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 

@@ -105,3 +105,27 @@ def _remove_file_on_rollback(storage: Any, name: str) -> None:
     stored = _stored_files.get()
     if stored is not None:
         stored.append((storage, name))
+
+
+def record_download(
+    *, document: Document, actor: User, organisation: Organisation
+) -> None:
+    """Record who took a copy of a file, for both organisations' security logs.
+
+    `organisation` is the downloader's; the file's own organisation is kept in
+    `changes["owner"]`. Not on the case timeline: a download changes nothing.
+    """
+    record_event(
+        action=AuditEvent.Action.DOCUMENT_DOWNLOADED,
+        actor=actor,
+        organisation=organisation,
+        changes={
+            "document": document.pk,
+            "case": document.case_id,
+            "owner": document.organisation_id,
+            "name": document.original_name,
+            "sha256": document.sha256,
+        },
+        summary=f"{document.original_name} (CB-{document.case_id:06d})",
+    )
+

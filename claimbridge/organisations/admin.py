@@ -11,7 +11,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "country", "time_zone"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "country", "time_zone", "requires_two_factor"]
+    list_filter = ["kind", "requires_two_factor"]
     search_fields = ["name"]
     inlines = [MembershipInline]

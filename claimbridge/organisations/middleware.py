@@ -2,8 +2,12 @@ from collections.abc import Callable
 
 import zoneinfo
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .selectors import active_membership, memberships_of
 
@@ -40,3 +44,53 @@ class ActiveMembershipMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+# Pages a person may open before setting up two-factor authentication: log-in,
+# log-out, password and the two-factor pages themselves (django-allauth's).
+_TWO_FACTOR_SETUP_URL_NAMES = ("account_", "mfa_", "usersessions_")
+
+
+class RequireTwoFactorMiddleware:
+    """Sends a member of an organisation that requires two-factor log-in, who has
+    not set it up, to the two-factor page before any other page.
+
+    Runs after ActiveMembershipMiddleware; costs a query only for members of
+    such organisations.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse], *args: object
+    ) -> HttpResponse | None:
+        from claimbridge.accounts.selectors import has_two_factor
+
+        memberships = getattr(request, "memberships", [])
+        if not any(m.organisation.requires_two_factor for m in memberships):
+            return None
+        match = request.resolver_match
+        if match is not None and (
+            match.namespace == "accounts"
+            or (match.url_name or "").startswith(_TWO_FACTOR_SETUP_URL_NAMES)
+        ):
+            return None
+        if has_two_factor(request.user):
+            return None
+        messages.warning(
+            request,
+            _(
+                "Your organisation requires two-factor authentication. "
+                "Set it up to continue."
+            ),
+        )
+        target = reverse("mfa_index")
+        if request.headers.get("HX-Request") == "true":
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)

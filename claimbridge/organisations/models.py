@@ -32,6 +32,11 @@ class Organisation(models.Model):
     )
     # Partners: the debtor countries they take cases for.
     covered_countries = CountryField(multiple=True, blank=True)
+    # Set by the organisation's admins: members must use two-factor log-in
+    # (organisations.middleware.RequireTwoFactorMiddleware).
+    requires_two_factor = models.BooleanField(
+        _("require two-factor authentication"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -29,3 +29,8 @@ def can_submit_case(membership: Membership | None) -> bool:
         membership is not None
         and membership.organisation.kind == Organisation.Kind.CLIENT
     )
+
+
+def can_manage_security(membership: Membership | None) -> bool:
+    """Admins set their organisation's security rules and read its security log."""
+    return membership is not None and membership.is_admin
