@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import phonenumbers
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -18,7 +19,7 @@ from claimbridge.documents.services import validate_uploads
 from claimbridge.documents.validation import RejectedFile
 from claimbridge.organisations.models import Organisation
 
-from .models import Case
+from .models import Case, CaseUpdate
 from .services import Upload
 
 
@@ -44,6 +45,15 @@ class MultipleFileField(forms.FileField):
             raise forms.ValidationError(
                 _("Attach at most %(limit)d files at a time."), params={"limit": limit}
             )
+        total_limit = settings.DOCUMENT_MAX_BYTES_PER_UPLOAD
+        if sum(f.size or 0 for f in files) > total_limit:
+            raise forms.ValidationError(
+                _(
+                    "The files together are larger than %(limit)d MB. "
+                    "Send them in several parts."
+                ),
+                params={"limit": total_limit // (1024 * 1024)},
+            )
         try:
             detected = validate_uploads(files)
         except RejectedFile as exc:
@@ -58,6 +68,13 @@ class MoneyField(forms.DecimalField):
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(**kwargs)
+        # A text input: a number input refuses "12 450,00" and sends nothing.
+        self.widget = forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off"}
+        )
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {}
 
     def to_python(self, value: Any) -> Decimal | None:
         if isinstance(value, str):
@@ -81,8 +98,12 @@ class TokenField(forms.UUIDField):
 
 class TokenForm(forms.Form):
     request_token = TokenField()
+    # Several forms share the case page: each gets its own element ids.
+    id_prefix = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("request_token", uuid.uuid4())
@@ -98,7 +119,9 @@ class CaseForm(TokenForm):
         label=_("Collection partner"),
         help_text=_("Partners that take cases for the debtor's country."),
     )
-    debtor_kind = forms.ChoiceField(choices=Case.DebtorKind.choices, label=_("Debtor is a"))
+    debtor_kind = forms.ChoiceField(
+        choices=Case.DebtorKind.choices, label=_("Debtor is a")
+    )
     debtor_company_name = forms.CharField(label=_("Company name"), required=False)
     debtor_first_name = forms.CharField(label=_("First name"), required=False)
     debtor_last_name = forms.CharField(label=_("Last name"), required=False)
@@ -107,7 +130,9 @@ class CaseForm(TokenForm):
     )
     debtor_email = forms.EmailField(label=_("E-mail"), required=False)
     debtor_phone = forms.CharField(
-        label=_("Phone"), required=False, help_text=_("International form, e.g. +45 32 12 34 56")
+        label=_("Phone"),
+        required=False,
+        help_text=_("International form, e.g. +45 32 12 34 56"),
     )
     debtor_street = forms.CharField(label=_("Street"), required=False)
     debtor_postal_code = forms.CharField(label=_("Postal code"), required=False)
@@ -116,33 +141,47 @@ class CaseForm(TokenForm):
     currency = forms.ChoiceField(choices=Case._meta.get_field("currency").choices)
     claim_type = forms.ChoiceField(choices=Case.ClaimType.choices)
     claim_type_other = forms.CharField(label=_("Claim type (other)"), required=False)
-    dispute_state = forms.ChoiceField(choices=Case.DisputeState.choices, label=_("Dispute"))
+    dispute_state = forms.ChoiceField(
+        choices=Case.DisputeState.choices, label=_("Dispute")
+    )
     dispute_reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
         label=_("The debtor's stated reason"),
     )
     client_reference = forms.CharField(label=_("Your reference"), required=False)
     division = forms.CharField(label=_("Division"), required=False)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     comments_to_partner = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         label=_("Comments to the partner"),
     )
     document_kind = forms.ChoiceField(
-        choices=Document.Kind.choices, initial=Document.Kind.INVOICE, label=_("Document type")
+        choices=Document.Kind.choices,
+        initial=Document.Kind.INVOICE,
+        label=_("Document type"),
     )
     files = MultipleFileField(label=_("Documents"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         kind = data.get("debtor_kind")
-        if kind == Case.DebtorKind.COMPANY and not data.get("debtor_company_name", "").strip():
+        if (
+            kind == Case.DebtorKind.COMPANY
+            and not data.get("debtor_company_name", "").strip()
+        ):
             self.add_error("debtor_company_name", _("Enter the company name."))
         if kind == Case.DebtorKind.PERSON and not (
-            data.get("debtor_first_name", "").strip() and data.get("debtor_last_name", "").strip()
+            data.get("debtor_first_name", "").strip()
+            and data.get("debtor_last_name", "").strip()
         ):
             self.add_error("debtor_last_name", _("Enter the first and last name."))
-        if data.get("claim_type") == Case.ClaimType.OTHER and not data.get("claim_type_other"):
+        if data.get("claim_type") == Case.ClaimType.OTHER and not data.get(
+            "claim_type_other"
+        ):
             self.add_error("claim_type_other", _("Say what kind of claim this is."))
         if data.get("dispute_state") == Case.DisputeState.DISPUTED and not data.get(
             "dispute_reason"
@@ -150,15 +189,39 @@ class CaseForm(TokenForm):
             self.add_error("dispute_reason", _("Give the debtor's stated reason."))
         return data
 
+    def clean_debtor_phone(self) -> str:
+        raw = self.cleaned_data.get("debtor_phone", "").strip()
+        if not raw:
+            return ""
+        try:
+            number = phonenumbers.parse(raw, None)
+        except phonenumbers.NumberParseException as exc:
+            raise forms.ValidationError(
+                _("Enter the phone number in international form, e.g. +45 32 12 34 56.")
+            ) from exc
+        if not phonenumbers.is_valid_number(number):
+            raise forms.ValidationError(_("This phone number is not valid."))
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
     def case_data(self) -> dict[str, Any]:
         skip = {"partner", "files", "document_kind", "request_token"}
         return {k: v for k, v in self.cleaned_data.items() if k not in skip}
 
 
 class ClaimLineForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The lines are a table: the column heads are the visible labels.
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
     reference = forms.CharField(label=_("Invoice number"), max_length=100)
-    issued_on = forms.DateField(label=_("Issue date"), widget=forms.DateInput(attrs={"type": "date"}))
-    due_on = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = forms.DateField(
+        label=_("Issue date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_on = forms.DateField(
+        label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     principal = MoneyField(label=_("Amount"), min_value=Decimal("0.01"))
     paid = MoneyField(label=_("Already paid"), min_value=Decimal("0"), required=False)
 
@@ -197,6 +260,7 @@ ClaimLineFormSet = forms.formset_factory(
 
 
 class MessageForm(TokenForm):
+    id_prefix = "message"
     body = forms.CharField(
         label=_("Message"),
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 10_000}),
@@ -204,15 +268,26 @@ class MessageForm(TokenForm):
         max_length=10_000,
     )
     files = MultipleFileField(label=_("Attach files"))
+    kind = forms.ChoiceField(
+        choices=Document.Kind.choices,
+        initial=Document.Kind.OTHER,
+        required=False,
+        label=_("Type of the attached files"),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not (data.get("body") or "").strip() and not data.get("files") and not self.errors:
+        if (
+            not (data.get("body") or "").strip()
+            and not data.get("files")
+            and not self.errors
+        ):
             raise forms.ValidationError(_("Write a message or attach a file."))
         return data
 
 
 class UploadForm(TokenForm):
+    id_prefix = "upload"
     kind = forms.ChoiceField(choices=Document.Kind.choices, label=_("Document type"))
     files = MultipleFileField(label=_("Files"), required=True)
 
@@ -220,10 +295,13 @@ class UploadForm(TokenForm):
 class StatusForm(TokenForm):
     """Base of the status-change forms: carries the status the user saw."""
 
-    expected_status = forms.ChoiceField(choices=Case.Status.choices, widget=forms.HiddenInput)
+    expected_status = forms.ChoiceField(
+        choices=Case.Status.choices, widget=forms.HiddenInput
+    )
 
 
 class RequestInfoForm(StatusForm):
+    id_prefix = "request_info"
     message = forms.CharField(
         label=_("What is needed, and why"),
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 10_000}),
@@ -234,18 +312,20 @@ class RequestInfoForm(StatusForm):
 
 
 class AcceptForm(StatusForm):
-    pass
+    id_prefix = "accept"
 
 
 class PauseForm(StatusForm):
+    id_prefix = "pause"
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Give the reason for pausing the case.")},
     )
 
 
 class ResumeForm(StatusForm):
-    pass
+    id_prefix = "resume"
 
 
 def _close_code_choices() -> list[Any]:
@@ -256,6 +336,7 @@ def _close_code_choices() -> list[Any]:
 
 
 class CloseForm(StatusForm):
+    id_prefix = "close"
     outcome = forms.ChoiceField(
         choices=Case.Outcome.choices,
         widget=forms.RadioSelect,
@@ -268,10 +349,14 @@ class CloseForm(StatusForm):
         error_messages={"required": _("Choose a close code.")},
     )
     close_comment = forms.CharField(
-        label=_("Comment to the client"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Comment to the client"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
     recovered_amount = MoneyField(
-        label=_("Amount recovered"), required=False, min_value=Decimal("0"),
+        label=_("Amount recovered"),
+        required=False,
+        min_value=Decimal("0"),
         help_text=_("Required when the claim was fully or partially recovered."),
     )
 
@@ -282,18 +367,24 @@ class CloseForm(StatusForm):
             self.add_error(
                 "close_code",
                 _("“%(code)s” does not fit the outcome “%(outcome)s”.")
-                % {"code": Case.CloseCode(code).label, "outcome": Case.Outcome(outcome).label},
+                % {
+                    "code": Case.CloseCode(code).label,
+                    "outcome": Case.Outcome(outcome).label,
+                },
             )
         return data
 
 
 class WithdrawForm(StatusForm):
+    id_prefix = "withdraw"
     confirmed = forms.BooleanField(
         required=False,
         label=_("I understand that the partner's work stops and fees may be owed."),
     )
     close_comment = forms.CharField(
-        label=_("Reason (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Reason (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
 
@@ -312,7 +403,10 @@ class MergeForm(forms.Form):
     def __init__(self, *args: Any, candidates: list[Case], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["cases"].choices = [
-            (c.pk, f"{c.reference} · {c.debtor_name} · {c.total_principal} {c.currency} · {c.get_status_display()}")
+            (
+                c.pk,
+                f"{c.reference} · {c.debtor_name} · {c.total_principal} {c.currency} · {c.get_status_display()}",
+            )
             for c in candidates
         ]
 
@@ -320,7 +414,9 @@ class MergeForm(forms.Form):
 class EditCaseForm(forms.Form):
     """The case fields a side may edit now; the rest are not offered."""
 
-    def __init__(self, *args: Any, case: Case, fields: tuple[str, ...], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, case: Case, fields: tuple[str, ...], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         for name in fields:
             if name in CaseForm.base_fields:
@@ -336,7 +432,40 @@ class CorrectionForm(forms.Form):
     line = forms.IntegerField(widget=forms.HiddenInput)
     principal = MoneyField(label=_("Amount"), min_value=Decimal("0.01"))
     paid = MoneyField(label=_("Already paid"), min_value=Decimal("0"))
-    reason = forms.CharField(label=_("Reason for the correction"), required=False, max_length=500)
+    reason = forms.CharField(
+        label=_("Reason for the correction"), required=False, max_length=500
+    )
+
+
+class MonthlyUpdateForm(TokenForm):
+    """The partner's monthly report: what was done, payments, the recommendation."""
+
+    id_prefix = "update"
+    work_done = forms.CharField(
+        label=_("What was done since the last update"),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 5000}),
+        max_length=5000,
+        error_messages={"required": _("Say what was done since the last update.")},
+    )
+    payments_received = MoneyField(
+        label=_("Payments received since the last update"),
+        min_value=Decimal("0"),
+        required=False,
+    )
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"),
+        choices=[("", "—"), *CaseUpdate.Recommendation.choices],
+        error_messages={"required": _("Choose a recommendation.")},
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+        max_length=2000,
+        required=False,
+    )
+
+    def clean_payments_received(self) -> Decimal:
+        return self.cleaned_data.get("payments_received") or Decimal("0")
 
 
 # The status forms by the target status they lead to; the key is the URL part.

@@ -220,6 +220,9 @@ class Case(models.Model):
     close_comment = models.TextField(blank=True)
     recovered_amount = models.DecimalField(**MONEY, null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
+    # When the partner first accepted the case: the monthly updates count from
+    # here until the first update (CaseUpdate).
+    accepted_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
     )
@@ -341,3 +344,48 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+
+class CaseUpdate(models.Model):
+    """The partner's monthly report on a case; posted in the chat as a partner note."""
+
+    class Recommendation(models.TextChoices):
+        CONTINUE = "continue", _("Continue collection")
+        PAYMENT_PLAN = "payment_plan", _("Agree a payment plan")
+        LEGAL_ACTION = "legal_action", _("Start legal action")
+        SETTLEMENT = "settlement", _("Accept a settlement")
+        CLOSE = "close", _("Close the case")
+        OTHER = "other", _("Other (see comment)")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    # The partner note in the chat that carries the summary.
+    message = models.OneToOneField(
+        "messaging.Message", on_delete=models.PROTECT, related_name="case_update"
+    )
+    work_done = models.TextField(_("what was done"), max_length=5000)
+    payments_received = models.DecimalField(
+        _("payments received"), **MONEY, default=Decimal("0.00")
+    )
+    recommendation = models.CharField(
+        _("recommendation"), max_length=32, choices=Recommendation.choices
+    )
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # A form sent twice carries the same token: one update results.
+    request_token = models.UUIDField(null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        # The monthly job reads each active case's latest update.
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="case_update_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"Update of case {self.case_id} on {self.created_at:%Y-%m-%d}"

@@ -6,18 +6,23 @@ events and queues notifications (the outbox).
 """
 
 import uuid
+import zoneinfo
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claimbridge.accounts.models import User
 from claimbridge.audit.models import AuditEvent
 from claimbridge.audit.services import record_event
+from claimbridge.core.calendar import add_months
 from claimbridge.core.exceptions import (
     ConcurrentChange,
     DomainError,
@@ -30,12 +35,17 @@ from claimbridge.documents.validation import DetectedType
 from claimbridge.messaging.models import Message
 from claimbridge.messaging.services import write_message
 from claimbridge.notifications.models import Notification
-from claimbridge.notifications.services import members_to_notify, queue_email
+from claimbridge.notifications.services import queue_email
 from claimbridge.organisations.models import Membership, Organisation
 from claimbridge.tasks.models import Task
-from claimbridge.tasks.services import cancel_tasks, complete_tasks, open_task
+from claimbridge.tasks.services import (
+    cancel_tasks,
+    complete_tasks,
+    open_reply_task,
+    open_task,
+)
 
-from .models import Case, ClaimLine, StatusChange
+from .models import Case, CaseUpdate, ClaimLine, StatusChange
 
 SUCCESS_CODES = {Case.CloseCode.PAID_IN_FULL, Case.CloseCode.PARTIALLY_PAID}
 DECLINE_CODES = {Case.CloseCode.NEVER_STARTED, Case.CloseCode.INVALID_CASE_DATA}
@@ -108,8 +118,8 @@ def _notify(
 ) -> None:
     queue_email(
         kind=kind,
-        recipients=members_to_notify(organisation, exclude=actor),
         organisation=organisation,
+        exclude=actor,
         case=case,
         context={"actor": actor, **context},
     )
@@ -350,6 +360,8 @@ def _apply_transition(
         case.recovered_amount = recovered_amount
         case.closed_on = membership.organisation.local_today()
 
+    if to_status == Case.Status.ACTIVE and case.accepted_at is None:
+        case.accepted_at = timezone.now()
     if reason:
         changes["reason"] = reason
     _move(
@@ -399,6 +411,7 @@ def _move(
             "recovered_amount",
             "closed_on",
             "merged_into",
+            "accepted_at",
         ]
     )
     StatusChange.objects.create(
@@ -494,6 +507,20 @@ def _transition_effects(
         author=None,
         organisation=None,
     )
+    if to_status != Case.Status.CLOSED:
+        # A status change is the side's answer in the chat (its note names the
+        # actor), so it closes the side's "Reply to message" task; closing
+        # cancels every task below.
+        complete_tasks(
+            case=case,
+            organisation=membership.organisation,
+            kinds=[Task.Kind.REPLY_TO_MESSAGE],
+            actor=actor,
+            acting_organisation=membership.organisation,
+            resolution=_("Answered by status change to %(status)s")
+            % {"status": case.get_status_display()},
+            message=posted,
+        )
     if side == "partner" and from_status == Case.Status.PENDING_VERIFICATION:
         complete_tasks(
             case=case,
@@ -505,6 +532,14 @@ def _transition_effects(
             % {"status": case.get_status_display()},
         )
     if to_status == Case.Status.MORE_INFO_REQUIRED:
+        # The request covers any reply the client owed: its answer is due now.
+        cancel_tasks(
+            case=case,
+            actor=actor,
+            acting_organisation=membership.organisation,
+            kinds=[Task.Kind.REPLY_TO_MESSAGE],
+            resolution=_("Covered by the request for more information"),
+        )
         task = open_task(
             case=case,
             organisation=case.client,
@@ -678,31 +713,261 @@ def _after_party_activity(
     message: Message | None,
     documents: list[Document],
 ) -> None:
+    """The effects of a post by one side: its tasks close, the other side is told.
+
+    A message or a file answers what this side owed (the client's "Provide
+    more information", either side's "Reply to message"). A message, not a
+    file alone, asks the other side for a reply (see open_reply_task).
+    """
     case.last_activity_at = timezone.now()
     case.save(update_fields=["last_activity_at", "updated_at"])
+    organisation = case.client if side == "client" else case.partner
+    if message is not None:
+        resolution = _("Answered by message")
+    else:
+        resolution = _("Answered by upload of %(names)s") % {
+            "names": ", ".join(d.original_name for d in documents)
+        }
+    answered = [Task.Kind.REPLY_TO_MESSAGE]
     if side == "client":
-        if message is not None:
-            resolution = _("Answered by message")
-        else:
-            resolution = _("Answered by upload of %(names)s") % {
-                "names": ", ".join(d.original_name for d in documents)
-            }
-        complete_tasks(
-            case=case,
-            organisation=case.client,
-            kinds=[Task.Kind.PROVIDE_INFORMATION],
-            actor=actor,
-            acting_organisation=case.client,
-            resolution=resolution,
-            message=message,
+        answered.append(Task.Kind.PROVIDE_INFORMATION)
+    complete_tasks(
+        case=case,
+        organisation=organisation,
+        kinds=answered,
+        actor=actor,
+        acting_organisation=organisation,
+        resolution=resolution,
+        message=message,
+    )
+    other = _other_party(case, side)
+    if message is not None:
+        open_reply_task(
+            case=case, organisation=other, actor=actor, acting_organisation=organisation
         )
     _notify(
         case,
         kind=Notification.Kind.MESSAGE_POSTED,
-        organisation=_other_party(case, side),
+        organisation=other,
         actor=actor,
         context={"message": message, "documents": documents},
     )
+
+
+# --- monthly updates ---------------------------------------------------------
+
+UPDATE_STATUSES = (Case.Status.ACTIVE, Case.Status.PAUSED)
+
+
+def post_monthly_update(
+    *,
+    case_id: int,
+    actor: User,
+    membership: Membership,
+    work_done: str,
+    payments_received: Decimal,
+    recommendation: str,
+    comment: str = "",
+    request_token: uuid.UUID | None = None,
+) -> CaseUpdate:
+    """Post the partner's monthly update: a summary in the chat as a partner note.
+
+    Rules: only the partner; the case is active or paused; what was done and
+    a recommendation are required ("Other" needs a comment); payments are not
+    negative. Effects: the update and its partner note (the client sees it),
+    the open "Monthly case update" task done (closed by that note), the
+    partner's "Reply to message" task answered, the client's members
+    notified, an audit event. The next monthly task counts from this update.
+    A form sent twice (same token) posts once.
+    """
+    work_done, comment = work_done.strip(), comment.strip()
+    if request_token is not None:
+        existing = CaseUpdate.objects.filter(request_token=request_token).first()
+        if existing is not None:
+            return existing
+    if not work_done:
+        raise DomainError(_("Say what was done since the last update."))
+    if recommendation not in CaseUpdate.Recommendation.values:
+        raise DomainError(_("Choose a recommendation."))
+    if recommendation == CaseUpdate.Recommendation.OTHER and not comment:
+        raise DomainError(_("Explain the recommendation in a comment."))
+    if payments_received < 0:
+        raise DomainError(_("Payments received cannot be negative."))
+    try:
+        with transaction.atomic():
+            case, side = _lock_case(case_id, membership)
+            if side != "partner":
+                raise PermissionDenied(_("Only the partner posts monthly updates."))
+            if case.status not in UPDATE_STATUSES:
+                raise TransitionNotAllowed(
+                    _("Monthly updates are posted on active or paused cases.")
+                )
+            return _write_update(
+                case,
+                actor=actor,
+                work_done=work_done,
+                payments_received=payments_received,
+                recommendation=CaseUpdate.Recommendation(recommendation),
+                comment=comment,
+                request_token=request_token,
+            )
+    except IntegrityError:
+        existing = (
+            CaseUpdate.objects.filter(request_token=request_token).first()
+            if request_token
+            else None
+        )
+        if existing is None:
+            raise
+        return existing
+
+
+def _write_update(
+    case: Case,
+    *,
+    actor: User,
+    work_done: str,
+    payments_received: Decimal,
+    recommendation: CaseUpdate.Recommendation,
+    comment: str,
+    request_token: uuid.UUID | None,
+) -> CaseUpdate:
+    lines = [
+        _("Monthly update"),
+        _("What was done: %(text)s") % {"text": work_done},
+        _("Payments received since the last update: %(amount)s %(currency)s")
+        % {"amount": f"{payments_received:,.2f}", "currency": case.currency},
+        _("Recommendation: %(choice)s") % {"choice": recommendation.label},
+    ]
+    if comment:
+        lines.append(_("Comment: %(text)s") % {"text": comment})
+    note = write_message(
+        case=case,
+        kind=Message.Kind.PARTNER_NOTE,
+        body="\n".join(lines),
+        author=actor,
+        organisation=case.partner,
+    )
+    update = CaseUpdate.objects.create(
+        case=case,
+        author=actor,
+        organisation=case.partner,
+        message=note,
+        work_done=work_done,
+        payments_received=payments_received,
+        recommendation=recommendation,
+        comment=comment,
+        request_token=request_token,
+    )
+    record_event(
+        action=AuditEvent.Action.CASE_UPDATE_POSTED,
+        actor=actor,
+        organisation=case.partner,
+        case=case,
+        changes={
+            "update": update.pk,
+            "payments_received": f"{payments_received} {case.currency}",
+            "recommendation": recommendation.value,
+        },
+        summary=f"{recommendation.label}; {payments_received} {case.currency} received",
+    )
+    complete_tasks(
+        case=case,
+        organisation=case.partner,
+        kinds=[Task.Kind.MONTHLY_UPDATE, Task.Kind.REPLY_TO_MESSAGE],
+        actor=actor,
+        acting_organisation=case.partner,
+        resolution=_("Monthly update posted"),
+        message=note,
+    )
+    case.last_activity_at = timezone.now()
+    case.save(update_fields=["last_activity_at", "updated_at"])
+    _notify(
+        case,
+        kind=Notification.Kind.MESSAGE_POSTED,
+        organisation=case.client,
+        actor=actor,
+        context={"message": note, "documents": []},
+    )
+    return update
+
+
+def _update_due_from(case: Case) -> datetime | None:
+    """Where the current month of an active case started: last update or acceptance."""
+    latest = (
+        CaseUpdate.objects.filter(case=case)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return latest or case.accepted_at
+
+
+def open_due_monthly_update_tasks(*, now: datetime | None = None) -> int:
+    """Open "Monthly case update" for each case active a month since its last update.
+
+    Rules: only active cases; the month runs from the latest update, else from
+    the acceptance, to the same day of the next month in the partner's time
+    zone; one open task per case, so the job may run any number of times.
+    Each case is locked and checked again before its task opens, so a case
+    closed or updated meanwhile gets none. Effects: the task (due in 5
+    business days) and its audit event. Returns how many tasks were opened.
+    """
+    now = now or timezone.now()
+    latest_update = (
+        CaseUpdate.objects.filter(case=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    open_monthly = Task.objects.filter(
+        case=OuterRef("pk"), kind=Task.Kind.MONTHLY_UPDATE, state=Task.State.OPEN
+    )
+    candidates = (
+        Case.objects.filter(status=Case.Status.ACTIVE, accepted_at__isnull=False)
+        .annotate(due_from=Coalesce(Subquery(latest_update), F("accepted_at")))
+        # No month is shorter than 28 days: the exact check is per partner below.
+        .filter(due_from__lte=now - timedelta(days=27))
+        .exclude(Exists(open_monthly))
+        .select_related("partner")
+        .order_by("pk")
+    )
+    opened = 0
+    for case in candidates:
+        if _month_has_passed(case.due_from, case.partner, now):
+            opened += _open_monthly_task(case.pk, now)
+    return opened
+
+
+def _month_has_passed(since: datetime, partner: Organisation, now: datetime) -> bool:
+    zone = zoneinfo.ZoneInfo(partner.time_zone)
+    return add_months(since.astimezone(zone).date(), 1) <= now.astimezone(zone).date()
+
+
+def _open_monthly_task(case_id: int, now: datetime) -> int:
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .select_related("client", "partner")
+            .get(pk=case_id)
+        )
+        if case.status != Case.Status.ACTIVE:
+            return 0
+        since = _update_due_from(case)
+        if since is None or not _month_has_passed(since, case.partner, now):
+            return 0
+        already = Task.objects.filter(
+            case=case, kind=Task.Kind.MONTHLY_UPDATE, state=Task.State.OPEN
+        ).exists()
+        if already:
+            return 0
+        open_task(
+            case=case,
+            organisation=case.partner,
+            kind=Task.Kind.MONTHLY_UPDATE,
+            actor=None,
+            acting_organisation=None,
+        )
+        return 1
 
 
 # --- merge ------------------------------------------------------------------

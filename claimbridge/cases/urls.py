@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:case_id>/documents/", views.upload_documents, name="upload"),
     path("<int:case_id>/status/<slug:action>/", views.change_status, name="change_status"),
     path("<int:case_id>/chat/", views.chat_log, name="chat"),
+    path("<int:case_id>/updates/", views.post_update, name="post_update"),
     path("<int:case_id>/merge/", views.merge, name="merge"),
     path("<int:case_id>/edit/", views.edit, name="edit"),
     path("<int:case_id>/claims/correct/", views.correct_line, name="correct_line"),

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from claimbridge.core.exceptions import DomainError
 from claimbridge.core.pagination import CappedPaginator
@@ -32,13 +33,43 @@ from .forms import (
     EditCaseForm,
     MergeForm,
     MessageForm,
+    MonthlyUpdateForm,
     UploadForm,
     uploads_from,
 )
 from .models import Case
-from .selectors import SORTS, case_list, case_page, get_case_for_user, merge_candidates
+from .selectors import (
+    SORTS,
+    case_tasks,
+    case_list,
+    case_page,
+    get_case_for_user,
+    merge_candidates,
+)
 
 PAGE_SIZE = 25
+# Rows a list page counts before it says "of more than": a search stops counting
+# sooner, because every row it counts is read and matched against the text.
+COUNT_CAP, SEARCH_COUNT_CAP = 1000, 250
+
+# The currency a new case starts with, by the client's country (editable).
+HOME_CURRENCY = {
+    "DK": "DKK",
+    "SE": "SEK",
+    "NO": "NOK",
+    "IS": "ISK",
+    "GB": "GBP",
+    "CH": "CHF",
+    "PL": "PLN",
+    "CZ": "CZK",
+    "HU": "HUF",
+    "RO": "RON",
+    "BG": "BGN",
+    "US": "USD",
+    "CA": "CAD",
+    "AU": "AUD",
+    "JP": "JPY",
+}
 
 # Which side may use which action in which statuses (DESIGN §3); the service
 # checks the same moves against Case.TRANSITIONS under a row lock.
@@ -70,7 +101,8 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     sort = request.GET.get("sort", "-last_activity_at")
     cases = case_list(membership, status=status, query=query, sort=sort)
-    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    cap = SEARCH_COUNT_CAP if query.strip() else COUNT_CAP
+    page = CappedPaginator(cases, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     side = "partner" if membership and membership.organisation.is_partner else "client"
     return render(
         request,
@@ -92,7 +124,15 @@ def case_new(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     if not can_submit_case(membership):
         raise Http404
-    form = CaseForm(request.POST or None, request.FILES or None)
+    country = membership.organisation.country.code
+    form = CaseForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={
+            "debtor_country": country,
+            "currency": HOME_CURRENCY.get(country, "EUR"),
+        },
+    )
     lines = ClaimLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and "add_line" not in request.POST:
         if form.is_valid() and lines.is_valid():
@@ -110,8 +150,12 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 )
             except DomainError as exc:
                 form.add_error(None, exc.message)
+            except ValidationError as exc:
+                form.add_error(None, "; ".join(exc.messages))
             else:
-                messages.success(request, _("Case %(ref)s submitted.") % {"ref": case.reference})
+                messages.success(
+                    request, _("Case %(ref)s submitted.") % {"ref": case.reference}
+                )
                 return redirect(case)
     elif "add_line" in request.POST:
         lines = _with_extra_line(request)
@@ -135,7 +179,9 @@ def _with_extra_line(request: HttpRequest) -> Any:
 
 
 def _partner_coverage() -> list[tuple[Organisation, str]]:
-    partners = Organisation.objects.filter(kind=Organisation.Kind.PARTNER).order_by("name")
+    partners = Organisation.objects.filter(kind=Organisation.Kind.PARTNER).order_by(
+        "name"
+    )
     return [(p, ", ".join(c.name for c in p.covered_countries)) for p in partners]
 
 
@@ -159,6 +205,8 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
     shown |= {"message"} if case.is_open else set()
     shown |= {"upload"} if case.status != Case.Status.MERGED else set()
     shown |= {"correction"} if services.can_correct_claims(case, side) else set()
+    can_post_update = side == "partner" and case.status in services.UPDATE_STATUSES
+    shown |= {"update"} if can_post_update else set()
     # Errors of a form the page does not show (the status moved on) go on top.
     page_errors = [
         error
@@ -185,6 +233,8 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         "can_merge": side == "partner" and case.is_open,
         "can_correct": services.can_correct_claims(case, side),
         "correction_form": forms.get("correction"),
+        "can_post_update": can_post_update,
+        "update_form": forms.get("update") or MonthlyUpdateForm(),
     }
 
 
@@ -196,11 +246,19 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _invalid(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
-    return render(request, "cases/detail.html", _case_context(request, case, **forms), status=400)
+    return render(
+        request, "cases/detail.html", _case_context(request, case, **forms), status=400
+    )
 
 
 @login_required
 @require_POST
+@ratelimit(
+    group="cases.post_message",
+    key="user",
+    rate="claimbridge.core.ratelimits.messages_rate",
+    method="POST",
+)
 def post_message(request: HttpRequest, case_id: int) -> HttpResponse:
     case = get_case_for_user(request.membership, case_id)
     form = MessageForm(request.POST, request.FILES)
@@ -212,17 +270,26 @@ def post_message(request: HttpRequest, case_id: int) -> HttpResponse:
             actor=request.user,
             membership=request.membership,
             body=form.cleaned_data["body"],
-            uploads=uploads_from(form.cleaned_data["files"]),
+            uploads=uploads_from(
+                form.cleaned_data["files"], form.cleaned_data["kind"] or "other"
+            ),
             request_token=form.cleaned_data["request_token"],
         )
     except DomainError as exc:
         form.add_error(None, exc.message)
         return _invalid(request, case, message=form)
+    messages.success(request, _("Message sent."))
     return redirect(case.get_absolute_url() + "#chat")
 
 
 @login_required
 @require_POST
+@ratelimit(
+    group="cases.upload_documents",
+    key="user",
+    rate="claimbridge.core.ratelimits.uploads_rate",
+    method="POST",
+)
 def upload_documents(request: HttpRequest, case_id: int) -> HttpResponse:
     case = get_case_for_user(request.membership, case_id)
     form = UploadForm(request.POST, request.FILES)
@@ -277,6 +344,32 @@ def change_status(request: HttpRequest, case_id: int, action: str) -> HttpRespon
     return redirect(case)
 
 
+@login_required
+@require_POST
+def post_update(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The partner's monthly update, posted in the chat as a partner note."""
+    case = get_case_for_user(request.membership, case_id)
+    form = MonthlyUpdateForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, case, update=form)
+    try:
+        services.post_monthly_update(
+            case_id=case.pk,
+            actor=request.user,
+            membership=request.membership,
+            work_done=form.cleaned_data["work_done"],
+            payments_received=form.cleaned_data["payments_received"],
+            recommendation=form.cleaned_data["recommendation"],
+            comment=form.cleaned_data["comment"],
+            request_token=form.cleaned_data["request_token"],
+        )
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return _invalid(request, case, update=form)
+    messages.success(request, _("Monthly update posted."))
+    return redirect(case.get_absolute_url() + "#chat")
+
+
 def _membership_side(request: HttpRequest, case: Case) -> str:
     side = services.side_of(request.membership, case)
     if side is None:  # pragma: no cover - the selector already scoped the case
@@ -303,11 +396,16 @@ def merge(request: HttpRequest, case_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Cases merged into %(ref)s.") % {"ref": case.reference})
+            messages.success(
+                request, _("Cases merged into %(ref)s.") % {"ref": case.reference}
+            )
             return redirect(case)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "cases/merge.html", {"case": case, "form": form, "candidates": candidates}, status=status
+        request,
+        "cases/merge.html",
+        {"case": case, "form": form, "candidates": candidates},
+        status=status,
     )
 
 
@@ -327,12 +425,16 @@ def edit(request: HttpRequest, case_id: int) -> HttpResponse:
                 changes=form.changed_values(),
             )
         except (DomainError, ValidationError) as exc:
-            form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
+            form.add_error(
+                None, getattr(exc, "message", None) or "; ".join(exc.messages)
+            )
         else:
             messages.success(request, _("Case details saved."))
             return redirect(case)
     status = 400 if request.method == "POST" else 200
-    return render(request, "cases/edit.html", {"case": case, "form": form}, status=status)
+    return render(
+        request, "cases/edit.html", {"case": case, "form": form}, status=status
+    )
 
 
 @login_required
@@ -340,7 +442,10 @@ def edit(request: HttpRequest, case_id: int) -> HttpResponse:
 def correct_line(request: HttpRequest, case_id: int) -> HttpResponse:
     case = get_case_for_user(request.membership, case_id)
     form = CorrectionForm(request.POST)
-    if form.is_valid() and case.claim_lines.filter(pk=form.cleaned_data["line"]).exists():
+    if (
+        form.is_valid()
+        and case.claim_lines.filter(pk=form.cleaned_data["line"]).exists()
+    ):
         try:
             services.correct_claim_line(
                 line_id=form.cleaned_data["line"],
@@ -373,9 +478,13 @@ def chat_log(request: HttpRequest, case_id: int) -> HttpResponse:
         since = int(request.GET.get("since", "0"))
     except ValueError:
         since = 0
-    if not has_chat_after(case.pk, since):
+    unread = unread_count(request.user, request.membership.organisation_id)
+    # The page says how many unread notices its bell shows; a notice about
+    # another case changes the count without a new entry here.
+    if not has_chat_after(case.pk, since) and request.GET.get("unread") == str(unread):
         return HttpResponse(status=204)
-    mark_case_read(user=request.user, case_id=case.pk)
+    if mark_case_read(user=request.user, case_id=case.pk):
+        unread = unread_count(request.user, request.membership.organisation_id)
     full_chat = request.GET.get("chat") == "all"
     chat, has_earlier = case_chat_window(case.pk, None if full_chat else CHAT_WINDOW)
     return render(
@@ -387,7 +496,10 @@ def chat_log(request: HttpRequest, case_id: int) -> HttpResponse:
             "chat_has_earlier": has_earlier,
             "full_chat": full_chat,
             "last_entry_id": chat[-1].pk if chat else 0,
-            "unread_notifications": unread_count(request.user, request.membership.organisation_id),
+            "unread_notifications": unread,
+            # A new entry may have closed or opened tasks: the panel follows.
+            "tasks": case_tasks(case.pk),
+            "membership": request.membership,
         },
     )
 

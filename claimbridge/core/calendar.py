@@ -15,6 +15,7 @@ import holidays as holidays_lib
 
 __all__ = [
     "add_business_days",
+    "add_months",
     "business_due_date",
     "holiday_calendar",
     "is_business_day",
@@ -164,3 +165,17 @@ def _zone(time_zone: str) -> ZoneInfo:
         return ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"Unknown time zone: {time_zone!r}.") from exc
+
+
+def add_months(day: date, months: int) -> date:
+    """Return the same day `months` calendar months later.
+
+    Rules: when the target month is shorter, the month's last day (31 January
+    plus one month is 28 or 29 February). Pure arithmetic.
+    """
+    month_index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(month_index, 12)
+    month += 1
+    next_month = date(year + month // 12, month % 12 + 1, 1)
+    last_day = (next_month - timedelta(days=1)).day
+    return date(year, month, min(day.day, last_day))

@@ -2,8 +2,8 @@
 
 `manage.py run_scheduler` is the one entry point that starts periodic work. It
 only queues jobs; the worker (`manage.py db_worker`) runs them. Jobs are named
-by dotted path so this module imports no app at load time. Add reminders,
-digests and monthly updates to `SCHEDULE`.
+by dotted path so this module imports no app at load time. Every periodic
+job is idempotent: running it twice, or late, does no harm.
 """
 
 import logging
@@ -24,9 +24,23 @@ class PeriodicJob:
 
 
 SCHEDULE: list[PeriodicJob] = [
-    # The outbox sweep: mails whose delivery job was lost or whose retry is due.
+    # The outbox sweep: mails whose delivery job was lost, whose retry is due,
+    # or whose chat group has become quiet.
     PeriodicJob(
         "claimbridge.notifications.jobs.deliver_notifications", every_seconds=30
+    ),
+    # Monthly case updates: opens the task when a case's month has passed.
+    # Daily work, run hourly so each time zone gets it soon after midnight;
+    # it opens each task once however often it runs.
+    PeriodicJob(
+        "claimbridge.cases.jobs.open_monthly_update_tasks", every_seconds=3600
+    ),
+    # Reminders of tasks due tomorrow and overdue, from 06:00 local time; before
+    # the digests, so a reminder made in the morning is in that day's digest.
+    PeriodicJob("claimbridge.tasks.jobs.send_task_reminders", every_seconds=600),
+    # Daily digests, from 07:00 in each organisation's time zone, once a day.
+    PeriodicJob(
+        "claimbridge.notifications.jobs.send_daily_digests", every_seconds=600
     ),
 ]
 

@@ -22,7 +22,7 @@ def case_chat(case_id: int) -> QuerySet[Message]:
 
 
 # Entries the case page shows; earlier ones are a click away (?chat=all).
-CHAT_WINDOW = 30
+CHAT_WINDOW = 25
 
 
 def case_chat_window(

@@ -8,3 +8,8 @@ from . import services
 @task()
 def deliver_notifications() -> int:
     return services.deliver_due_notifications()
+
+
+@task()
+def send_daily_digests() -> int:
+    return services.send_daily_digests()

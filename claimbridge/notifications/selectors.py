@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 
 from claimbridge.accounts.models import User
 
-from .models import Notification
+from .models import Notification, NotificationPreference
 
 
 def unread_count(user: User, organisation_id: int) -> int:
@@ -12,9 +12,34 @@ def unread_count(user: User, organisation_id: int) -> int:
 
 
 def notifications_for(user: User, organisation_id: int) -> QuerySet[Notification]:
-    return Notification.objects.filter(
-        recipient=user, organisation_id=organisation_id
-    ).select_related("case")
+    """The user's notices in one organisation (the digest mails are not notices)."""
+    return (
+        Notification.objects.filter(recipient=user, organisation_id=organisation_id)
+        .exclude(kind=Notification.Kind.DAILY_DIGEST)
+        .select_related("case")
+    )
+
+
+def notification_preferences(user: User) -> dict[str, str]:
+    """The user's choice for every category, defaults filled in."""
+    stored = dict(
+        NotificationPreference.objects.filter(user=user).values_list(
+            "category", "choice"
+        )
+    )
+    return {
+        category: NotificationPreference.effective_choice(category, stored.get(category))
+        for category in Notification.Category.values
+    }
+
+
+def failed_notifications() -> QuerySet[Notification]:
+    """Mails that failed after their last attempt, newest first (platform staff)."""
+    return (
+        Notification.objects.filter(email_status=Notification.EmailStatus.FAILED)
+        .select_related("recipient", "organisation", "case")
+        .order_by("-created_at", "-id")
+    )
 
 
 def sent_mail_files() -> list[dict[str, str]]:

@@ -89,3 +89,37 @@ class Task(models.Model):
 
     def is_overdue(self, today: "timezone.datetime.date") -> bool:  # type: ignore[name-defined]
         return self.state == self.State.OPEN and self.due_on < today
+
+
+class TaskReminder(models.Model):
+    """A reminder sent about a task: at most one of each kind per deadline.
+
+    The constraints make the reminder job safe to run any number of times: a
+    task is reminded once the day before its deadline and once after it
+    passed; a postponed task (new `due_on`) can be reminded again, but never
+    twice on the same day.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due tomorrow")
+        OVERDUE = "overdue", _("Overdue")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The deadline reminded of, and the owner's local date it was sent on.
+    due_on = models.DateField()
+    sent_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "kind", "due_on"], name="task_reminder_once_per_deadline"
+            ),
+            models.UniqueConstraint(
+                fields=["task", "sent_on"], name="task_reminder_once_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder of task {self.task_id} on {self.sent_on}"

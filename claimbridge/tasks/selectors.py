@@ -3,7 +3,9 @@
 from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
+from claimbridge.accounts.models import User
 from claimbridge.organisations.models import Membership, Organisation
 
 from .models import Task
@@ -60,3 +62,32 @@ def open_tasks(
     elif due == "week":
         tasks = tasks.filter(due_on__lte=today + timedelta(days=7))
     return tasks.select_related("case", "organisation", "assigned_to").order_by("due_on", "id")
+
+
+def get_own_task(membership: Membership | None, task_id: int) -> Task:
+    """An open or closed task of the membership's organisation, else 404.
+
+    Only the organisation that owes a task assigns or postpones it; the other
+    party of the case sees it under "Waiting on others" but cannot act on it.
+    """
+    if membership is None:
+        raise Http404("No such task")
+    task = (
+        Task.objects.filter(pk=task_id, organisation_id=membership.organisation_id)
+        .select_related("case", "organisation", "assigned_to")
+        .first()
+    )
+    if task is None:
+        raise Http404("No such task")
+    return task
+
+
+def colleagues(organisation: Organisation) -> list[User]:
+    """The active members of an organisation, by name: whom a task may go to."""
+    return list(
+        User.objects.filter(
+            memberships__organisation=organisation,
+            memberships__is_active=True,
+            is_active=True,
+        ).order_by("first_name", "last_name", "email")
+    )

@@ -162,6 +162,19 @@ def check_timeline(
     assert found == len(steps), f"Missing from the timeline: {steps[found]}\n{listing}"
 
 
+def seen_by(
+    steps: list[tuple[str, str, str]], organisation: str
+) -> list[tuple[str, str, str]]:
+    """The steps one organisation sees: mail deliveries to its own people only."""
+    return [
+        ("E-mail sent", f"System ({organisation})", text)
+        if action == "E-mail sent"
+        else (action, actor, text)
+        for action, actor, text in steps
+        if action != "E-mail sent" or actor == organisation
+    ]
+
+
 def test_info_request_workflow_end_to_end(
     live_server,
     smtp_inbox,
@@ -226,7 +239,7 @@ def test_info_request_workflow_end_to_end(
     client.locator('[name="lines-0-issued_on"]').fill(f"{today - timedelta(days=75)}")
     client.locator('[name="lines-0-due_on"]').fill(f"{today - timedelta(days=45)}")
     # A number input: the "12 450,00" that MoneyField accepts cannot be typed.
-    client.locator('[name="lines-0-principal"]').fill("12450.00")
+    client.locator('[name="lines-0-principal"]').fill("12 450,00")
     client.get_by_label("Collection partner").select_option(label=partner_org.name)
     client.get_by_label("Comments to the partner").fill("Customer since 2019.")
     client.get_by_label("Document type").select_option(label="Original invoice")
@@ -249,7 +262,7 @@ def test_info_request_workflow_end_to_end(
         client.get_by_role("heading", name=f"{reference} · {DEBTOR}")
     ).to_be_visible()
     expect(client.get_by_test_id("case-status")).to_have_text("Pending verification")
-    expect(client.get_by_test_id("total-principal")).to_have_text("12450.00")
+    expect(client.get_by_test_id("total-principal")).to_have_text("12,450.00")
     expect(client.get_by_test_id("documents")).to_contain_text("Invoice INV-1001.pdf")
     expect(client.get_by_test_id("case-tasks")).to_contain_text(
         f"Review new case — {partner_org.name}"
@@ -290,7 +303,7 @@ def test_info_request_workflow_end_to_end(
     screenshot(partner, "partner-case-pending")
 
     request_info = partner.get_by_test_id("action-request-info")
-    request_info.get_by_text("More info required").click()
+    request_info.get_by_text("Ask the client for more information").click()
     request_info.get_by_label("What is needed, and why").fill(REQUEST)
     # Not by label: the chat's and the upload's file inputs share its id
     # "id_files", so the label points at the chat's input (see the report).
@@ -452,12 +465,14 @@ def test_info_request_workflow_end_to_end(
     )
 
     # --- the timeline tells the story, to both sides --------------------------
+    # Each side sees the mails sent to its own people, not the other side's.
+    partner_mail, client_mail = partner_org.name, client_org.name
     steps = [
         ("Case submitted", manager.display_name, f"Submitted to {partner_org.name}"),
         ("File added", manager.display_name, "Invoice INV-1001.pdf"),
         ("Task opened", manager.display_name, "Review new case"),
-        ("E-mail sent", "System", "New case from"),
-        ("E-mail sent", "System", "New case from"),
+        ("E-mail sent", partner_mail, "New case from"),
+        ("E-mail sent", partner_mail, "New case from"),
         (
             "Status changed",
             agent.display_name,
@@ -471,24 +486,27 @@ def test_info_request_workflow_end_to_end(
             agent.display_name,
             f"Provide more information for {client_org.name}",
         ),
-        ("E-mail sent", "System", "More information needed"),
-        ("E-mail sent", "System", "More information needed"),
+        ("E-mail sent", client_mail, "More information needed"),
+        ("E-mail sent", client_mail, "More information needed"),
         ("File added", client_member.display_name, ANSWER_FILE),
         ("Message posted", client_member.display_name, ANSWER[:60]),
         ("Task done", client_member.display_name, "Provide more information"),
-        ("E-mail sent", "System", "New message"),
-        ("E-mail sent", "System", "New message"),
+        ("E-mail sent", partner_mail, "New message"),
+        ("E-mail sent", partner_mail, "New message"),
         ("Status changed", agent.display_name, "More info required → Active"),
-        ("E-mail sent", "System", f"[{reference}] Active"),
-        ("E-mail sent", "System", f"[{reference}] Active"),
+        ("E-mail sent", client_mail, f"[{reference}] Active"),
+        ("E-mail sent", client_mail, f"[{reference}] Active"),
     ]
-    partner.reload()
-    check_timeline(partner, steps, since=started)
+    # The whole timeline: the case page alone shows the latest events only.
+    partner.goto(f"{case_url}?timeline=all#timeline")
+    check_timeline(partner, seen_by(steps, partner_mail), since=started)
+    expect(partner.get_by_test_id("timeline")).not_to_contain_text("@nordlys.example")
     assert_nothing_foreign(partner)
     screenshot(partner, "partner-case-active")
 
-    client.goto(case_url)
+    client.goto(f"{case_url}?timeline=all#timeline")
     expect(client.get_by_test_id("case-status")).to_have_text("Active")
-    check_timeline(client, steps, since=started)
+    check_timeline(client, seen_by(steps, client_mail), since=started)
+    expect(client.get_by_test_id("timeline")).not_to_contain_text("@hansen.example")
     assert_nothing_foreign(client)
     screenshot(client, "client-case-active")

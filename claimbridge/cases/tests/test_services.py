@@ -174,6 +174,8 @@ def test_second_client_message_neither_reopens_nor_adds_tasks(
     assert tasks_after == tasks_before
     assert sorted(tasks_after) == [
         (Task.Kind.PROVIDE_INFORMATION, Task.State.DONE),
+        # The partner owes one reply, however many messages the client posts.
+        (Task.Kind.REPLY_TO_MESSAGE, Task.State.OPEN),
         (Task.Kind.REVIEW_NEW_CASE, Task.State.DONE),
     ]
     task = Task.objects.get(case=case, kind=Task.Kind.PROVIDE_INFORMATION)

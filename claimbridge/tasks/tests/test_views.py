@@ -1,5 +1,7 @@
 """The Tasks page: an organisation's own work and what it waits for, nobody else's."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -10,6 +12,7 @@ from claimbridge.cases import services
 from claimbridge.cases.models import Case
 from claimbridge.cases.tests.factories import CaseFactory
 from claimbridge.core.testing import submit
+from claimbridge.tasks.models import Task
 from claimbridge.tasks.tests.factories import TaskFactory
 from conftest import membership_of
 
@@ -103,3 +106,124 @@ def test_task_page_queries_do_not_grow_with_tasks(agent, client_org, partner_org
 
     assert len(with_50) == len(with_5)
     assert len(with_50) <= 12
+
+
+# --- assigning and postponing from the Tasks page --------------------------------
+
+
+@pytest.fixture
+def review_task(manager, partner_org):
+    """Hansen Inkasso's open "Review new case" task."""
+    case = submit(manager, partner_org)
+    return Task.objects.get(case=case, kind=Task.Kind.REVIEW_NEW_CASE)
+
+
+def test_tasks_page_marks_unassigned_tasks_and_offers_colleagues(
+    review_task, agent, agent_colleague
+):
+    response = browser(agent).get(reverse("tasks:list"))
+
+    html = response.content.decode()
+    assert 'class="tag unassigned"' in html
+    assert response.context["colleagues"] == [agent, agent_colleague]
+    assert reverse("tasks:assign", args=[review_task.pk]) in html
+    assert reverse("tasks:postpone", args=[review_task.pk]) in html
+
+
+def test_waiting_tab_offers_no_actions_on_the_other_sides_tasks(review_task, manager):
+    html = browser(manager).get(reverse("tasks:list"), {"tab": "waiting"}).content.decode()
+
+    assert reverse("tasks:assign", args=[review_task.pk]) not in html
+    assert reverse("tasks:postpone", args=[review_task.pk]) not in html
+
+
+def test_member_assigns_a_task_from_the_tasks_page(review_task, agent, agent_colleague):
+    response = browser(agent).post(
+        reverse("tasks:assign", args=[review_task.pk]),
+        {"assignee": agent_colleague.pk, "next": "/tasks/?tab=ours"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/tasks/?tab=ours"
+    review_task.refresh_from_db()
+    assert review_task.assigned_to == agent_colleague
+
+
+def test_assigning_to_someone_outside_the_organisation_changes_nothing(
+    review_task, agent, manager
+):
+    response = browser(agent).post(
+        reverse("tasks:assign", args=[review_task.pk]), {"assignee": manager.pk}
+    )
+
+    assert response.status_code == 302
+    review_task.refresh_from_db()
+    assert review_task.assigned_to is None
+
+
+def test_assign_never_redirects_to_another_site(review_task, agent, agent_colleague):
+    response = browser(agent).post(
+        reverse("tasks:assign", args=[review_task.pk]),
+        {"assignee": agent_colleague.pk, "next": "https://evil.example/"},
+    )
+
+    assert response["Location"] == reverse("tasks:list")
+
+
+def test_member_postpones_a_task_with_a_reason(review_task, agent):
+    new_date = review_task.due_on + timedelta(days=7)
+
+    response = browser(agent).post(
+        reverse("tasks:postpone", args=[review_task.pk]),
+        {"due_on": new_date.isoformat(), "reason": "Client on holiday."},
+    )
+
+    assert response.status_code == 302
+    review_task.refresh_from_db()
+    assert review_task.due_on == new_date
+
+
+def test_postponing_to_an_earlier_date_is_shown_again_with_the_reason(
+    review_task, agent
+):
+    earlier = review_task.due_on - timedelta(days=1)
+
+    response = browser(agent).post(
+        reverse("tasks:postpone", args=[review_task.pk]),
+        {"due_on": earlier.isoformat(), "reason": "Oops."},
+    )
+
+    assert response.status_code == 400
+    assert "The new deadline must be after" in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["manager", "outsider", "outsider_partner"])
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [("tasks:assign", "post"), ("tasks:postpone", "get"), ("tasks:postpone", "post")],
+)
+def test_only_the_owning_organisation_reaches_a_tasks_actions(
+    review_task, agent_colleague, persona, name, method, request
+):
+    user = request.getfixturevalue(persona)
+    due_before = review_task.due_on
+
+    response = getattr(browser(user), method)(
+        reverse(name, args=[review_task.pk]),
+        {
+            "assignee": agent_colleague.pk,
+            "due_on": (due_before + timedelta(days=7)).isoformat(),
+            "reason": "Mine now.",
+        },
+    )
+
+    assert response.status_code == 404
+    review_task.refresh_from_db()
+    assert (review_task.assigned_to, review_task.due_on) == (None, due_before)
+
+
+def test_owning_organisation_opens_the_postpone_page(review_task, agent):
+    response = browser(agent).get(reverse("tasks:postpone", args=[review_task.pk]))
+
+    assert response.status_code == 200
+    assert 'data-testid="postpone-form"' in response.content.decode()

@@ -13,8 +13,9 @@ from claimbridge.core.scheduler import SCHEDULE, due_jobs, queue_job
 
 class Command(BaseCommand):
     help = (
-        "Queue periodic background jobs (the outbox sweep, later reminders and "
-        "digests) for the worker. Run one scheduler per installation."
+        "Queue periodic background jobs (the outbox sweep, monthly update tasks, "
+        "task reminders, daily digests) for the worker. Run one scheduler per "
+        "installation."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
