@@ -1,4 +1,4 @@
-"""`make bench`: seed a data set, serve it with gunicorn, drive it over HTTP, print figures.
+"""`make bench`: seed data, serve it with gunicorn, drive it over HTTP, print figures.
 
     python -m bench [--scale 10k|100k|1m] [--json PATH] [--reuse]
 
@@ -135,10 +135,13 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
     call_command("migrate", verbosity=0, interactive=False)
+    # WhiteNoise warns about a missing STATIC_ROOT on every worker start.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     if manifest is None:
         from bench.seed import Seeder
 
@@ -158,6 +161,9 @@ def main() -> None:
 
     port = free_port()
     env = {**os.environ, "BENCH_QUERY_COUNT": "1"}
+    # The per-person limits on posting are meant against floods; op (d) is one.
+    env.setdefault("RATE_LIMIT_MESSAGES", "1000000/m")
+    env.setdefault("RATE_LIMIT_UPLOADS", "1000000/m")
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(  # noqa: S603 - fixed arguments, local address
         [
@@ -183,10 +189,8 @@ def main() -> None:
         ops = build_ops(manifest, port, args.ops)
         by_key = {}
         for concurrency in CONCURRENCIES:
-            print(
-                f"Driving {', '.join(o.letter for o in ops)} at concurrency {concurrency} ...",
-                flush=True,
-            )
+            letters = ", ".join(o.letter for o in ops)
+            print(f"Driving {letters} at concurrency {concurrency} ...", flush=True)
             for result in interleaved(
                 ops, concurrency, requests=args.requests, seconds=args.seconds
             ):

@@ -147,16 +147,18 @@ class Writer:
     def write(self, rows: Iterable[tuple[Any, ...]]) -> int:
         defaults = self.defaults
         quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        table = connection.ops.quote_name(self.table)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                sql = f"COPY {connection.ops.quote_name(self.table)} ({quoted}) FROM STDIN"
+                sql = f"COPY {table} ({quoted}) FROM STDIN"
                 with cursor.cursor.copy(sql) as copy:
                     for row in rows:
                         copy.write_row(row + defaults)
                         self.count += 1
             else:
                 marks = ", ".join(["%s"] * len(self.columns))
-                sql = f"INSERT INTO {connection.ops.quote_name(self.table)} ({quoted}) VALUES ({marks})"
+                # Table and column names come from the models, not from input.
+                sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608
                 batch: list[tuple[Any, ...]] = []
                 for row in rows:
                     batch.append(row + defaults)
@@ -294,14 +296,16 @@ class Seeder:
                     "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
                     "JOIN pg_class i ON i.oid = x.indexrelid "
                     "JOIN pg_class t ON t.oid = x.indrelid "
-                    "WHERE t.relname = ANY(%s) AND NOT x.indisprimary AND NOT x.indisunique",
+                    "WHERE t.relname = ANY(%s) "
+                    "AND NOT x.indisprimary AND NOT x.indisunique",
                     [tables],
                 )
             else:
+                marks = ", ".join(["%s"] * len(tables))
                 cursor.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                    f"AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' "
-                    f"AND tbl_name IN ({', '.join(['%s'] * len(tables))})",
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' "  # noqa: S608
+                    "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' "
+                    f"AND tbl_name IN ({marks})",
                     tables,
                 )
             indexes = cursor.fetchall()
@@ -312,9 +316,8 @@ class Seeder:
         with connection.cursor() as cursor:
             for _name, sql in indexes:
                 cursor.execute(sql)
-        self.out(
-            f"  {'indexes':<15} {len(indexes):>11} built {time.monotonic() - started:7.1f} s"
-        )
+        seconds = time.monotonic() - started
+        self.out(f"  {'indexes':<15} {len(indexes):>11} built {seconds:7.1f} s")
 
     def _timed(self, label: str, step: Any, rows: bool = True) -> None:
         started = time.monotonic()
@@ -336,7 +339,7 @@ class Seeder:
         self.clients = [
             Organisation.objects.create(
                 kind=Organisation.Kind.CLIENT,
-                name=f"{COMPANY_WORDS[i]} {COMPANY_KINDS[i % len(COMPANY_KINDS)]} {LEGAL[i % 4]}",
+                name=f"{COMPANY_WORDS[i]} {COMPANY_KINDS[i]} {LEGAL[i % 4]}",
                 country=COUNTRIES[i % len(COUNTRIES)],
                 time_zone="Europe/Copenhagen",
             )
@@ -442,8 +445,9 @@ class Seeder:
     def _debtor(self, plan: CasePlan) -> tuple[str, str, str, str, str]:
         rng = self.rng
         if rng.random() < 0.7:
+            suffix = rng.choice(("", "berg", "holm", "lund", ""))
             company = (
-                f"{rng.choice(COMPANY_WORDS)}{rng.choice(('', 'berg', 'holm', 'lund', ''))} "
+                f"{rng.choice(COMPANY_WORDS)}{suffix} "
                 f"{rng.choice(COMPANY_KINDS)} {rng.choice(LEGAL)}"
             )
             return Case.DebtorKind.COMPANY, company, "", "", company
@@ -626,7 +630,8 @@ class Seeder:
                 name, ext, ctype = f"invoice-{i:03d}.pdf", "pdf", "application/pdf"
                 body = (
                     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-                    b"2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n"
+                    b"2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n"
+                    b"trailer<</Root 1 0 R>>\n"
                     + f"% bench file {i}\n".encode()
                     + b"%%EOF\n"
                 )
@@ -755,7 +760,7 @@ class Seeder:
         return writer.write(rows())
 
     def _tasks(self) -> int:
-        """Open tasks on open cases (partner 0 owes exactly 10,000 at 100k), the rest done."""
+        """Open tasks on open cases (partner 0 owes 10,000 at 100k), the rest done."""
         rng = self.rng
         target_open = round(10_000 * self.factor)
         total = 3 * self.n

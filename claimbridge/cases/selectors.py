@@ -96,7 +96,7 @@ class CasePage:
 
 # Timeline events the case page shows; the rest on ?timeline=all and in the
 # evidence export.
-TIMELINE_WINDOW = 30
+TIMELINE_WINDOW = 20
 
 
 def case_page(
@@ -123,11 +123,7 @@ def case_page(
         chat_has_earlier=chat_has_earlier,
         timeline=timeline,
         timeline_has_earlier=timeline_has_earlier,
-        tasks=list(
-            Task.objects.filter(case=case)
-            .select_related("organisation", "closed_by", "assigned_to")
-            .order_by("-created_at", "-id")
-        ),
+        tasks=case_tasks(case.pk),
         merged_cases=list(case.merged_cases.only("id").order_by("id")),
     )
 
@@ -189,4 +185,13 @@ def case_evidence(case: Case, side: str | None = None) -> CaseEvidence:
             )
         ),
         merged_cases=list(case.merged_cases.only("id").order_by("id")),
+    )
+
+
+def case_tasks(case_id: int) -> list[Task]:
+    """A case's tasks, newest first, for the case page's panel."""
+    return list(
+        Task.objects.filter(case_id=case_id)
+        .select_related("organisation", "closed_by", "assigned_to")
+        .order_by("-created_at", "-id")
     )

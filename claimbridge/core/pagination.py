@@ -56,6 +56,14 @@ class CappedPaginator(Paginator):
             raise EmptyPage(self.error_messages["min_page"])
         return number
 
+    def get_page(self, number: Any) -> Page:
+        """Like Paginator.get_page: a bad or empty page number shows a valid page."""
+        try:
+            return super().get_page(number)
+        except EmptyPage:
+            # Past the cap, only fetching the page finds that it is empty.
+            return self.page(self.num_pages)
+
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         if not self.is_capped:

@@ -44,5 +44,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(create_trigram_indexes, drop_trigram_indexes, elidable=False),
+        migrations.RunPython(create_trigram_indexes, drop_trigram_indexes),
     ]

@@ -17,9 +17,11 @@ from django.urls import reverse
 
 from claimbridge.audit.models import AuditEvent
 from claimbridge.cases.models import Case
+from claimbridge.cases.selectors import TIMELINE_WINDOW
 from claimbridge.cases.tests.factories import CaseFactory, ClaimLineFactory
 from claimbridge.core.middleware import is_transaction_control
 from claimbridge.documents.tests.factories import DocumentFactory
+from claimbridge.messaging.selectors import CHAT_WINDOW
 from claimbridge.messaging.tests.factories import MessageFactory
 from claimbridge.tasks.models import Task
 from claimbridge.tasks.tests.factories import TaskFactory
@@ -149,6 +151,7 @@ def test_posting_a_message_queries_do_not_grow_with_chat(
         )
         assert response.status_code == 302
 
+    post()  # the first message of a side opens the other side's reply task
     chat(case, 5, manager, client_org)
     with_5 = queries(post)
 
@@ -186,3 +189,57 @@ def test_client_case_list_queries_do_not_grow_with_cases(
     with_50 = queries(page)
 
     assert with_50 == with_5 <= MAX_QUERIES
+
+
+# --- the case page's window on the chat and the timeline ------------------------
+
+
+def test_case_page_shows_the_latest_chat_entries_and_links_to_all(
+    manager, agent, client_org, partner_org
+):
+    case = CaseFactory(
+        client=client_org, partner=partner_org, status=Case.Status.ACTIVE
+    )
+    chat(case, CHAT_WINDOW + 5, manager, client_org)
+    first, last = case.messages.order_by("id")[0], case.messages.order_by("-id")[0]
+
+    html = browser(agent).get(reverse("cases:detail", args=[case.pk])).content.decode()
+
+    assert last.body in html
+    assert first.body not in html
+    assert 'data-testid="chat-earlier"' in html
+    assert "?chat=all#chat" in html
+
+
+def test_whole_conversation_shows_every_chat_entry(
+    manager, agent, client_org, partner_org
+):
+    case = CaseFactory(
+        client=client_org, partner=partner_org, status=Case.Status.ACTIVE
+    )
+    chat(case, CHAT_WINDOW + 5, manager, client_org)
+
+    url = reverse("cases:detail", args=[case.pk]) + "?chat=all"
+    html = browser(agent).get(url).content.decode()
+
+    for message in case.messages.all():
+        assert message.body in html
+    assert 'data-testid="chat-earlier"' not in html
+    assert "chat=all" in html  # the live update keeps showing everything
+
+
+def test_case_page_shows_the_latest_timeline_events_and_links_to_all(
+    manager, agent, client_org, partner_org
+):
+    case = CaseFactory(
+        client=client_org, partner=partner_org, status=Case.Status.ACTIVE
+    )
+    chat(case, TIMELINE_WINDOW + 5, manager, client_org)
+    url = reverse("cases:detail", args=[case.pk])
+
+    windowed = browser(agent).get(url).content.decode()
+    everything = browser(agent).get(url + "?timeline=all").content.decode()
+
+    assert windowed.count("<strong>Message posted</strong>") == TIMELINE_WINDOW
+    assert 'data-testid="timeline-earlier"' in windowed
+    assert everything.count("<strong>Message posted</strong>") == TIMELINE_WINDOW + 5

@@ -11,7 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from claimbridge.accounts.tests.factories import UserFactory
@@ -108,10 +108,18 @@ def partner_membership(db):
     return MembershipFactory(user=UserFactory(), organisation=partners[0])
 
 
-def plans(queryset) -> str:
-    """The plans of the page and of the paginator's capped count."""
-    page = queryset[:26].explain()
-    count = queryset.order_by().select_related(None)[:1001].explain()
+def plans(queryset, *, seqscan: bool = True) -> str:
+    """The plans of the page and of the paginator's capped count.
+
+    With `seqscan=False` the planner avoids sequential scans wherever an index
+    can serve the query, so a sequential scan left in the plan means no index
+    fits it; that does not depend on table sizes and statistics.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not seqscan:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        page = queryset[:26].explain()
+        count = queryset.order_by().select_related(None)[:1001].explain()
     return page + "\n" + count
 
 
@@ -125,5 +133,8 @@ def test_search_by_status_and_debtor_fragment_reads_an_index(partner_membership)
     plan = plans(case_list(partner_membership, status=Case.Status.ACTIVE, query="holm"))
 
     assert "Seq Scan on cases_case" not in plan, plan
-    # The invoice-number part of the search uses the trigram index too.
-    assert "Seq Scan on cases_claimline" not in plan, plan
+    # The invoice-number part of the search has a trigram index too. Its 10,000
+    # claim lines are few enough that the planner may rightly prefer reading
+    # them all, so the test asks whether an index can serve that part at all.
+    search = case_list(partner_membership, status=Case.Status.ACTIVE, query="holm")
+    assert "Seq Scan on cases_claimline" not in plans(search, seqscan=False)
