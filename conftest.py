@@ -14,15 +14,17 @@ from claimbridge.organisations.tests.factories import (
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # A fresh cache per test: rate-limit counters of one test never throttle
-    # another, and cache reads cost no SQL in the query-count tests. Tests of
-    # throttling with the production default (the database cache) ask for the
-    # `database_cache` fixture.
+    # A fresh cache per test: log-in throttling of one test never throttles
+    # another. Tests of throttling with the production default (the database
+    # cache) ask for the `database_cache` fixture. The rate-limit counters stay
+    # in their table, as in production: each test's rows go with its transaction,
+    # and the query-count tests count their statements.
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": f"test-{tmp_path.name}-{id(tmp_path)}",
-        }
+        },
+        "ratelimit": {"BACKEND": "claimbridge.core.cache.CounterCache"},
     }
     settings.STORAGES = {
         **settings.STORAGES,
@@ -113,7 +115,10 @@ def database_cache(settings):
 
     from config import settings as project_settings
 
-    settings.CACHES = {"default": project_settings.CACHES["default"]}
+    settings.CACHES = {
+        "default": project_settings.CACHES["default"],
+        "ratelimit": project_settings.CACHES["ratelimit"],
+    }
     cache.clear()
     return cache
 

@@ -101,6 +101,13 @@ if IS_PRODUCTION:
 # be shared by every web process: the database by default (the table is created
 # by the core app's migrations), Redis by choice.
 CACHES = {"default": env_cache("CACHE_URL", "db://claimbridge_cache")}
+# The counters of django-ratelimit: with the database cache, a table of integers
+# counted with one statement each (core.cache.CounterCache); with Redis, Redis.
+CACHES["ratelimit"] = (
+    {"BACKEND": "claimbridge.core.cache.CounterCache"}
+    if CACHES["default"]["BACKEND"].endswith("DatabaseCache")
+    else CACHES["default"]
+)
 if IS_PRODUCTION and CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")):
     raise ImproperlyConfigured(
         "CACHE_URL must name a cache shared by all processes (db:// or redis://) "
@@ -324,7 +331,9 @@ TASKS = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Not saved on every request: accounts.middleware.SessionIdleTimeoutMiddleware
+# records activity once a minute, which saves the session and moves its expiry.
+SESSION_SAVE_EVERY_REQUEST = False
 # A session without a page opened or form sent for this long is logged out
 # (the case page's chat polling does not count as activity).
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
@@ -352,12 +361,11 @@ CONTENT_SECURITY_POLICY = {
 RATE_LIMIT_MESSAGES = env_str("RATE_LIMIT_MESSAGES", "30/m")
 RATE_LIMIT_UPLOADS = env_str("RATE_LIMIT_UPLOADS", "20/m")
 RATELIMIT_VIEW = "claimbridge.core.views.too_many_requests"
-RATELIMIT_USE_CACHE = "default"
+RATELIMIT_USE_CACHE = "ratelimit"
 SILENCED_SYSTEM_CHECKS = [
-    # django-ratelimit knows memcached and django-redis only. With the database
-    # cache two requests at the same instant may both count as one, so a limit
-    # can let through one more request per such race: acceptable for limits
-    # meant against floods, not exact quotas (docs/security.md).
+    # django-ratelimit knows memcached and django-redis only. core.cache.CounterCache
+    # counts atomically (one upsert, one UPDATE … RETURNING), so its limits are
+    # exact; with another cache two requests at the same instant may count once.
     "django_ratelimit.E003",
     "django_ratelimit.W001",
 ]

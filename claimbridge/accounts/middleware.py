@@ -11,6 +11,9 @@ from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
 LAST_ACTIVITY_KEY = "last_activity_at"
+# The time of the last activity is written at most this often (seconds): a
+# session is saved, one UPDATE, about once a minute rather than on every page.
+ACTIVITY_RESOLUTION = 60
 
 
 def is_background(request: HttpRequest) -> bool:
@@ -20,6 +23,9 @@ def is_background(request: HttpRequest) -> bool:
 
 class SessionIdleTimeoutMiddleware:
     """Logs out a session whose last page view or form is older than the timeout.
+
+    The last activity is recorded to the minute (ACTIVITY_RESOLUTION), so a
+    session ends between SESSION_IDLE_TIMEOUT and one minute more after it.
 
     Polling by an open case page is not activity, so a forgotten tab does not
     keep a session alive. An htmx request of a logged-out session is sent to
@@ -42,6 +48,9 @@ class SessionIdleTimeoutMiddleware:
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
                     return response
-            elif last is None or not is_background(request):
+            elif last is None or (
+                not is_background(request) and now - last >= ACTIVITY_RESOLUTION
+            ):
+                # Saving the session also moves its expiry on (SESSION_COOKIE_AGE).
                 request.session[LAST_ACTIVITY_KEY] = now
         return self.get_response(request)

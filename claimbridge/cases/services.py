@@ -531,6 +531,18 @@ def _transition_effects(
             resolution=_("Reviewed: %(status)s")
             % {"status": case.get_status_display()},
         )
+    if side == "partner" and from_status == Case.Status.PAUSED:
+        # Resuming or closing is the follow-up itself (DESIGN §5), so the task
+        # is done; a client's withdrawal only cancels it, with the rest below.
+        complete_tasks(
+            case=case,
+            organisation=case.partner,
+            kinds=[Task.Kind.FOLLOW_UP_PAUSED],
+            actor=actor,
+            acting_organisation=membership.organisation,
+            resolution=_("Followed up: %(status)s")
+            % {"status": case.get_status_display()},
+        )
     if to_status == Case.Status.MORE_INFO_REQUIRED:
         # The request covers any reply the client owed: its answer is due now.
         cancel_tasks(
@@ -628,13 +640,10 @@ def post_case_message(
     10,000 characters. Effects: a message from the client closes its open
     "Provide more information" task (closed by this message); the other
     side's members are notified, never the author. A form sent twice (same
-    token) posts once.
+    token) posts once: the token is unique, so the second insert fails and
+    that request answers with the first one's message.
     """
     body = body.strip()
-    if request_token is not None:
-        existing = Message.objects.filter(request_token=request_token).first()
-        if existing is not None:
-            return existing
     if not body and not uploads:
         raise DomainError(_("Write a message or attach a file."))
     if len(body) > Message.MAX_LENGTH:
@@ -693,7 +702,9 @@ def upload_case_documents(
     with discard_files_on_error(), transaction.atomic():
         case, side = _lock_case(case_id, membership)
         if request_token is not None:
-            earlier = list(Document.objects.filter(case=case, upload_token=request_token))
+            earlier = list(
+                Document.objects.filter(case=case, upload_token=request_token)
+            )
             if earlier:
                 return earlier
         if case.status == Case.Status.MERGED:

@@ -42,6 +42,10 @@ SCHEDULE: list[PeriodicJob] = [
     PeriodicJob(
         "claimbridge.notifications.jobs.send_daily_digests", every_seconds=600
     ),
+    # Rate-limit counters of windows that have passed (core.cache).
+    PeriodicJob(
+        "claimbridge.core.jobs.delete_expired_rate_counters", every_seconds=3600
+    ),
 ]
 
 

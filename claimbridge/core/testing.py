@@ -72,7 +72,9 @@ def claim_line(amount: str = "19.99", n: int = 1, paid: str = "0") -> dict[str, 
     }
 
 
-def submit(user: Any, partner: Any, *, lines: list | None = None, **overrides: Any) -> Any:
+def submit(
+    user: Any, partner: Any, *, lines: list | None = None, **overrides: Any
+) -> Any:
     """Submit a case as `user` (a client member) through the real service."""
     from claimbridge.cases.services import submit_case
     from claimbridge.organisations.models import Membership
@@ -87,3 +89,19 @@ def submit(user: Any, partner: Any, *, lines: list | None = None, **overrides: A
         uploads=[],
         request_token=uuid.uuid4(),
     )
+
+
+def working_browser(user: Any) -> Any:
+    """A logged-in test browser that has opened a page, as in the middle of work.
+
+    Its session's last activity is recorded, so the pages it opens in the next
+    minute save no session (accounts.middleware.ACTIVITY_RESOLUTION): what a
+    query-count test compares is the page, not the once-a-minute session write.
+    """
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(user)
+    client.get(reverse("cases:list"))
+    return client

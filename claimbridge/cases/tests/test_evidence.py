@@ -17,7 +17,13 @@ from pypdf import PdfReader
 from claimbridge.audit.models import AuditEvent
 from claimbridge.cases import evidence, services
 from claimbridge.cases.models import Case, StatusChange
-from claimbridge.core.testing import checked_upload, claim_line, pdf_bytes, submit
+from claimbridge.core.testing import (
+    checked_upload,
+    claim_line,
+    pdf_bytes,
+    submit,
+    working_browser,
+)
 from claimbridge.documents.models import Document
 from claimbridge.messaging.models import Message
 from conftest import membership_of
@@ -346,7 +352,7 @@ def test_export_query_count_does_not_grow_with_messages_and_files(
     large = submit(manager, partner_org)
     for n in range(1, 11):
         post(large, manager if n % 2 else agent, body(n), [checked_upload(f"f{n}.pdf")])
-    client = browser(manager)
+    client = working_browser(manager)
 
     counts = []
     for case in (small, large):

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claimbridge.cases.tests.factories import CaseFactory
-from claimbridge.core.testing import submit
+from claimbridge.core.testing import submit, working_browser
 from claimbridge.notifications.tests.factories import NotificationFactory
 from claimbridge.organisations.tests.factories import MembershipFactory
 
@@ -107,7 +107,7 @@ def test_notification_page_queries_do_not_grow_with_notifications(
         ):
             NotificationFactory(recipient=manager, case=case, organisation=client_org)
 
-    user = browser(manager)
+    user = working_browser(manager)
     notify(5)
     with CaptureQueriesContext(connection) as with_5:
         assert user.get(reverse("notifications:list")).status_code == 200
