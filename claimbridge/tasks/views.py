@@ -18,7 +18,7 @@ from .forms import AssignForm, PostponeForm
 from .models import Task
 from .selectors import DUE_FILTERS, colleagues, get_own_task, open_tasks
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.urls import reverse
 from claimbridge.cases import services
 from claimbridge.cases.models import Case
 from claimbridge.cases.tests.factories import CaseFactory
-from claimbridge.core.testing import submit
+from claimbridge.core.testing import submit, working_browser
 from claimbridge.tasks.models import Task
 from claimbridge.tasks.tests.factories import TaskFactory
 from conftest import membership_of
@@ -95,7 +95,7 @@ def test_task_page_queries_do_not_grow_with_tasks(agent, client_org, partner_org
         ):
             TaskFactory(case=case, organisation=partner_org, assigned_to=agent)
 
-    user = browser(agent)
+    user = working_browser(agent)
     add_tasks(5)
     with CaptureQueriesContext(connection) as with_5:
         assert user.get(reverse("tasks:list")).status_code == 200
@@ -227,3 +227,23 @@ def test_owning_organisation_opens_the_postpone_page(review_task, agent):
 
     assert response.status_code == 200
     assert 'data-testid="postpone-form"' in response.content.decode()
+
+
+def test_assign_list_selects_the_assignee_and_escapes_names(
+    review_task, agent, agent_colleague
+):
+    agent_colleague.first_name, agent_colleague.last_name = "<b>Ann", "& Co</b>"
+    agent_colleague.save()
+    review_task.assigned_to = agent_colleague
+    review_task.save()
+
+    html = browser(agent).get(reverse("tasks:list")).content.decode()
+
+    select = html[html.index(f'id="assign-{review_task.pk}"') :]
+    select = select[: select.index("</select>")]
+    assert '<option value="">Unassigned</option>' in select
+    assert (
+        f'<option value="{agent_colleague.pk}" selected>&lt;b&gt;Ann &amp; Co&lt;/b&gt;'
+        "</option>"
+    ) in select
+    assert f'<option value="{agent.pk}">{agent.display_name}</option>' in select
