@@ -40,9 +40,9 @@ from .forms import (
 from .models import Case
 from .selectors import (
     SORTS,
-    case_tasks,
     case_list,
     case_page,
+    case_tasks,
     get_case_for_user,
     merge_candidates,
 )
@@ -185,15 +185,28 @@ def _partner_coverage() -> list[tuple[Organisation, str]]:
     return [(p, ", ".join(c.name for c in p.covered_countries)) for p in partners]
 
 
-def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, Any]:
+# The close form's codes per outcome, for the script that filters them.
+OUTCOME_CODES = {k: " ".join(v) for k, v in Case.OUTCOME_CODES.items()}
+
+
+def _new_action_form(case: Case, name: str) -> Any:
+    form_class, _target = STATUS_FORMS[name]
+    return form_class(initial={"expected_status": case.status})
+
+
+def _case_context(
+    request: HttpRequest, case: Case, opened: str = "", **forms: Any
+) -> dict[str, Any]:
+    """The case page. An action's form is made only when it is shown at once:
+    it came back with errors, or it was asked for (`opened`); the others load
+    when their panel is opened (case_detail with ?action=)."""
     side = services.side_of(request.membership, case)
     actions = available_actions(case, side)
-    action_forms = {}
-    for name in actions:
-        form_class, _target = STATUS_FORMS[name]
-        action_forms[name] = forms.get(name) or form_class(
-            initial={"expected_status": case.status}
-        )
+    action_forms = {
+        name: forms.get(name)
+        or (_new_action_form(case, name) if name == opened else None)
+        for name in actions
+    }
     full_chat = request.GET.get("chat") == "all"
     page = case_page(
         case,
@@ -226,7 +239,7 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         "actions": action_forms,
         "message_form": forms.get("message") or MessageForm(),
         "upload_form": forms.get("upload") or UploadForm(),
-        "outcome_codes": {k: " ".join(v) for k, v in Case.OUTCOME_CODES.items()},
+        "outcome_codes": OUTCOME_CODES,
         "can_post": case.is_open,
         "can_upload": case.status != Case.Status.MERGED,
         "can_edit": bool(services.editable_fields(case, side)),
@@ -240,9 +253,32 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
 
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The case page; with ?action=<name>, that action's form open.
+
+    The panel of an action asks for its form when opened (htmx): then only the
+    form is sent. An action this user may not take now is a 404.
+    """
     case = get_case_for_user(request.membership, case_id)
+    opened = request.GET.get("action", "")
+    if opened:
+        side = services.side_of(request.membership, case)
+        if opened not in available_actions(case, side):
+            raise Http404(_("This action is not available on this case now."))
+        if request.headers.get("HX-Request") == "true":
+            return render(
+                request,
+                "cases/_action_form.html",
+                {
+                    "case": case,
+                    "name": opened,
+                    "form": _new_action_form(case, opened),
+                    "outcome_codes": OUTCOME_CODES,
+                },
+            )
     mark_case_read(user=request.user, case_id=case.pk)
-    return render(request, "cases/detail.html", _case_context(request, case))
+    return render(
+        request, "cases/detail.html", _case_context(request, case, opened=opened)
+    )
 
 
 def _invalid(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:

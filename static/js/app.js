@@ -23,7 +23,14 @@
   document.addEventListener("change", function (event) {
     if (event.target.name === "outcome") filterCloseCodes(event.target.form);
   });
-  document.addEventListener("DOMContentLoaded", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("form[data-codes-full]"), filterCloseCodes);
+  function filterWithin(root) {
+    if (root.matches && root.matches("form[data-codes-full]")) filterCloseCodes(root);
+    Array.prototype.forEach.call(root.querySelectorAll("form[data-codes-full]"), filterCloseCodes);
+  }
+  document.addEventListener("DOMContentLoaded", function () { filterWithin(document); });
+  // An action's form arrives when its panel is opened (htmx): filter it too.
+  document.addEventListener("htmx:load", function (event) {
+    if (event.detail && event.detail.elt && event.detail.elt.querySelectorAll) filterWithin(event.detail.elt);
   });
 })();
+

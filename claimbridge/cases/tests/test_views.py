@@ -24,6 +24,7 @@ from claimbridge.core.testing import (
     checked_upload,
     pdf_bytes,
     submit,
+    working_browser,
 )
 from claimbridge.documents.models import Document
 from claimbridge.documents.tests.factories import DocumentFactory
@@ -968,7 +969,7 @@ def _queries(client: Client, url: str) -> int:
 
 
 def test_case_list_queries_do_not_grow_with_cases(manager, client_org, partner_org):
-    user = browser(manager)
+    user = working_browser(manager)
     CaseFactory.create_batch(5, client=client_org, partner=partner_org)
     with_5 = _queries(user, reverse("cases:list"))
 
@@ -998,7 +999,7 @@ def _add_chat(case, count: int, author, organisation) -> None:
 def test_case_page_queries_do_not_grow_with_messages_and_files(
     manager, agent, client_org, partner_org, case
 ):
-    user = browser(manager)
+    user = working_browser(manager)
     _add_chat(case, 5, manager, client_org)
     CaseFactory.create_batch(5, client=client_org, partner=partner_org)
     with_5 = _queries(user, detail_url(case))
@@ -1074,3 +1075,75 @@ def test_case_page_timeline_names_each_actor_with_their_own_organisation(
         "Manager Test (Nordlys Møbler ApS)",
         "Agent Test (Hansen Inkasso)",
     }
+
+
+# --- the actions of the case page --------------------------------------------
+
+
+def _action_panels(html: str) -> list[str]:
+    return re.findall(r'data-testid="action-([a-z-]+)"', html)
+
+
+@pytest.mark.parametrize(
+    ("persona", "status", "expected"),
+    [
+        (
+            "agent",
+            Case.Status.PENDING_VERIFICATION,
+            ["request-info", "accept", "close"],
+        ),
+        ("manager", Case.Status.PENDING_VERIFICATION, ["withdraw"]),
+        (
+            "agent",
+            Case.Status.ACTIVE,
+            ["request-info", "pause", "close", "monthly-update"],
+        ),
+        ("manager", Case.Status.ACTIVE, ["withdraw"]),
+        ("agent", Case.Status.PAUSED, ["resume", "close", "monthly-update"]),
+        ("agent", Case.Status.CLOSED, []),
+        ("manager", Case.Status.CLOSED, []),
+    ],
+)
+def test_case_page_offers_only_the_actions_of_this_side_and_status(
+    case, persona, status, expected, request
+):
+    Case.objects.filter(pk=case.pk).update(status=status)
+
+    html = (
+        browser(request.getfixturevalue(persona)).get(detail_url(case)).content.decode()
+    )
+
+    assert _action_panels(html) == expected
+
+
+def test_action_form_is_sent_when_its_panel_opens(case, agent):
+    response = browser(agent).get(
+        detail_url(case), {"action": "close"}, HTTP_HX_REQUEST="true"
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith("<form")
+    assert f'action="{status_url(case, "close")}"' in html
+    assert 'name="close_code"' in html
+    assert 'value="pending_verification"' in html  # the status it was opened in
+    assert "<html" not in html
+
+
+def test_case_page_without_javascript_opens_the_asked_action(case, agent):
+    html = browser(agent).get(detail_url(case), {"action": "accept"}).content.decode()
+
+    assert f'action="{status_url(case, "accept")}"' in html
+    assert f'action="{status_url(case, "close")}"' not in html
+    assert 'href="?action=close#action-close"' in html
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_action_not_open_to_this_user_is_404(case, manager, outsider, htmx):
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+
+    own_side = browser(manager).get(detail_url(case), {"action": "accept"}, **headers)
+    other = browser(outsider).get(detail_url(case), {"action": "withdraw"}, **headers)
+    unknown = browser(manager).get(detail_url(case), {"action": "explode"}, **headers)
+
+    assert [own_side.status_code, other.status_code, unknown.status_code] == [404] * 3
