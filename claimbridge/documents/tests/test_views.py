@@ -1,8 +1,10 @@
 """Downloading case files: only for the two parties, under the name it was given."""
 
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -85,9 +87,48 @@ def test_anonymous_user_is_redirected_to_log_in(document):
 def test_file_is_served_as_a_download_never_inline(document, agent):
     response = browser(agent).get(download_url(document))
 
-    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Disposition"] == 'attachment; filename="invoice-1001.pdf"'
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
+    # Opened in a tab anyway, the file may run no script and reach no cookie.
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize("stored_type", ["text/html", "image/svg+xml", ""])
+def test_type_outside_the_allow_list_is_sent_as_octet_stream(
+    document, agent, stored_type
+):
+    # A row from before a type left the allow list, or written by other code.
+    Document.objects.filter(pk=document.pk).update(content_type=stored_type)
+
+    response = browser(agent).get(download_url(document))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"] == 'attachment; filename="invoice-1001.pdf"'
+    assert response["Content-Security-Policy"] == "sandbox"
+
+
+@pytest.mark.parametrize("media_url", ["", "/", "/media/", "/uploads/"])
+def test_stored_file_has_no_public_address(document, agent, settings, media_url):
+    settings.MEDIA_URL = media_url
+    stored = document.file.name
+    assert default_storage.exists(stored)
+
+    response = browser(agent).get("/" + (media_url + stored).lstrip("/"))
+
+    assert response.status_code == 404
+    assert b"%PDF" not in response.content
+
+
+def test_configured_file_storage_lies_outside_the_static_files():
+    from config import settings as project_settings
+
+    media = Path(project_settings.MEDIA_ROOT).resolve()
+    static = [project_settings.STATIC_ROOT, *project_settings.STATICFILES_DIRS]
+
+    assert not any(media.is_relative_to(Path(folder).resolve()) for folder in static)
 
 
 @pytest.mark.parametrize("name", UNICODE_NAMES)
