@@ -77,7 +77,8 @@ def set_notification_preferences(
             raise DomainError(_("Unknown notification setting."))
     with transaction.atomic():
         for category, choice in choices.items():
-            if category in NotificationPreference.ALWAYS_MAILED and choice == Choice.OFF:
+            always_mailed = category in NotificationPreference.ALWAYS_MAILED
+            if always_mailed and choice == Choice.OFF:
                 continue
             NotificationPreference.objects.update_or_create(
                 user=actor, category=category, defaults={"choice": choice}
@@ -110,9 +111,7 @@ def _recipients_with_choices(
         users = users.filter(pk__in=[user.pk for user in recipients])
     if exclude is not None:
         users = users.exclude(pk=exclude.pk)
-    return list(
-        users.annotate(notification_choice=Subquery(preference)).order_by("pk")
-    )
+    return list(users.annotate(notification_choice=Subquery(preference)).order_by("pk"))
 
 
 def queue_email(
@@ -453,7 +452,8 @@ def deliver_due_notifications() -> int:
     is marked sent as soon as the server accepted it, so a crash resends at
     most the one mail in flight. A failed send is retried with exponential
     backoff, the person's later mails waiting behind it; after the last
-    attempt the rows are marked failed. Both outcomes are audit events.
+    attempt the rows are marked failed. Both outcomes are audit events. Rows
+    of people who left their organisation since are not mailed (skipped).
     """
     sent = 0
     lease = timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
@@ -469,12 +469,17 @@ def deliver_due_notifications() -> int:
             return sent
 
 
-def _send_batch(mails: list[_Mail], send_until: datetime) -> tuple[datetime | None, int]:
+def _send_batch(
+    mails: list[_Mail], send_until: datetime
+) -> tuple[datetime | None, int]:
     """Send claimed mails over one connection; return the next retry and the count.
 
     Mails not started before `send_until` (half the lease) are given back, so
     no claim runs out while its mail is still being sent.
     """
+    mails = _without_former_members(mails)
+    if not mails:
+        return None, 0
     connection = get_connection()
     retry_at = None
     try:
@@ -504,6 +509,38 @@ def _send_batch(mails: list[_Mail], send_until: datetime) -> tuple[datetime | No
     finally:
         _close(connection)
     return retry_at, sent
+
+
+def _without_former_members(mails: list[_Mail]) -> list[_Mail]:
+    """Leave out the rows of people who are no longer members of their organisation.
+
+    A chat mail waits for its quiet period and a failed mail for its retry;
+    meanwhile the person may have left the organisation (or been deactivated):
+    its news is no longer theirs, as for the daily digest. Their rows are
+    marked not mailed; they stay in the recipient's list in the app.
+    """
+    pairs = {(row.recipient_id, row.organisation_id) for m in mails for row in m.rows}
+    match = Q(pk__in=[])
+    for user_id, organisation_id in pairs:
+        match |= Q(user_id=user_id, organisation_id=organisation_id)
+    members = set(
+        Membership.objects.filter(match, is_active=True, user__is_active=True)
+        .values_list("user_id", "organisation_id")
+        .distinct()
+    )
+    gone = {
+        row.pk
+        for mail in mails
+        for row in mail.rows
+        if (row.recipient_id, row.organisation_id) not in members
+    }
+    if not gone:
+        return mails
+    Notification.objects.filter(pk__in=gone).update(
+        email_status=Status.SKIPPED, claimed_until=None
+    )
+    kept = [_Mail([row for row in mail.rows if row.pk not in gone]) for mail in mails]
+    return [mail for mail in kept if mail.rows]
 
 
 def _close(connection: Any) -> None:
@@ -642,9 +679,12 @@ def _make_digest(
 
 
 def _is_member(user: User, organisation: Organisation) -> bool:
-    return user.is_active and Membership.objects.filter(
-        user=user, organisation=organisation, is_active=True
-    ).exists()
+    return (
+        user.is_active
+        and Membership.objects.filter(
+            user=user, organisation=organisation, is_active=True
+        ).exists()
+    )
 
 
 def _digest_row(

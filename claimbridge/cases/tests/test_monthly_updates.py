@@ -1,4 +1,5 @@
-"""Monthly case updates: the periodic job opens the task, the partner's update closes it."""
+"""Monthly case updates: the periodic job opens the task, the partner's update
+closes it."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -9,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from claimbridge.audit.models import AuditEvent
-from claimbridge.cases import services
+from claimbridge.cases import jobs, services
 from claimbridge.cases.models import Case, CaseUpdate
 from claimbridge.cases.tests.workflow import (
     accept,
@@ -108,11 +109,26 @@ def test_monthly_job_run_twice_the_same_day_opens_each_task_once(
     assert len(monthly_tasks(second)) == 1
 
 
+def test_monthly_job_run_again_after_the_update_the_same_day_opens_nothing(
+    case, agent, time_machine
+):
+    time_machine.move_to(at("2026-12-14 06:00"), tick=False)
+    first_run = jobs.open_monthly_update_tasks.call()
+    time_machine.move_to(at("2026-12-14 09:30"), tick=False)
+    monthly_update(case, agent)
+
+    time_machine.move_to(at("2026-12-14 18:00"), tick=False)
+    second_run = jobs.open_monthly_update_tasks.call()
+
+    assert (first_run, second_run) == (1, 0)
+    assert monthly_tasks(case) == [(Task.State.DONE, date(2026, 12, 21))]
+
+
 def test_month_from_the_last_day_of_january_ends_at_the_end_of_february(
     manager, agent, partner_org, time_machine
 ):
     time_machine.move_to(at("2027-01-31 10:00"), tick=False)
-    case = accept(submit(manager, partner_org), agent)
+    accept(submit(manager, partner_org), agent)
 
     assert run_job(time_machine, "2027-02-27 12:00") == 0
     assert run_job(time_machine, "2027-02-28 00:30") == 1
@@ -128,7 +144,9 @@ def test_no_monthly_task_for_a_case_that_is_not_active(case, agent, step, time_m
     assert monthly_tasks(case) == []
 
 
-def test_no_monthly_task_for_a_case_not_yet_accepted(manager, partner_org, time_machine):
+def test_no_monthly_task_for_a_case_not_yet_accepted(
+    manager, partner_org, time_machine
+):
     time_machine.move_to(at("2026-11-02 10:00"), tick=False)
     case = submit(manager, partner_org)
 
@@ -237,7 +255,9 @@ def test_update_form_sent_twice_posts_once(case, agent):
 
     assert (first.status_code, second.status_code) == (302, 302)
     assert CaseUpdate.objects.filter(case=case).count() == 1
-    assert Message.objects.filter(case=case, kind=Message.Kind.PARTNER_NOTE).count() == 1
+    assert (
+        Message.objects.filter(case=case, kind=Message.Kind.PARTNER_NOTE).count() == 1
+    )
 
 
 def test_update_form_without_what_was_done_is_shown_again(case, agent):
@@ -255,7 +275,9 @@ def test_update_form_without_what_was_done_is_shown_again(case, agent):
 
 
 @pytest.mark.parametrize(("persona", "status"), [("manager", 400), ("outsider", 404)])
-def test_only_the_partner_posts_updates_through_the_page(case, persona, status, request):
+def test_only_the_partner_posts_updates_through_the_page(
+    case, persona, status, request
+):
     browser = Client()
     browser.force_login(request.getfixturevalue(persona))
 

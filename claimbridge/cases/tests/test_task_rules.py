@@ -1,4 +1,6 @@
-"""Every task type of DESIGN §5: opened by its event, due in business days, closed by its rule.
+"""Each task type of DESIGN §5: its event, its business-day deadline, its rule.
+
+A task is closed by its rule and by nothing else (the last section).
 
 The client (Nordlys Møbler) is Danish, in Copenhagen time; the partner (Hansen
 Inkasso) is Danish too, in Berlin time. Dates are chosen around weekends and
@@ -6,15 +8,21 @@ Danish public holidays: Christmas (25 and 26 December) and Easter 2026
 (Maundy Thursday 2 April, Good Friday 3 April, Easter Monday 6 April).
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
+from types import SimpleNamespace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from claimbridge.cases import services
 from claimbridge.cases.tests.workflow import (
     accept,
     close,
+    membership_of,
     merge,
+    monthly_update,
     pause,
     post,
     request_info,
@@ -130,7 +138,9 @@ def test_info_request_opens_client_task_due_in_two_business_days(
 
 
 @pytest.mark.parametrize("answer", ["message", "upload"])
-def test_info_task_is_done_when_client_answers(case, agent, manager, client_org, answer):
+def test_info_task_is_done_when_client_answers(
+    case, agent, manager, client_org, answer
+):
     request_info(case, agent)
 
     (post if answer == "message" else upload)(case, manager)
@@ -139,9 +149,7 @@ def test_info_task_is_done_when_client_answers(case, agent, manager, client_org,
     assert (task.state, task.closed_by) == (Task.State.DONE, manager)
 
 
-def test_info_task_stays_open_when_partner_writes_again(
-    case, agent, client_org
-):
+def test_info_task_stays_open_when_partner_writes_again(case, agent, client_org):
     request_info(case, agent)
 
     post(case, agent, "Also the delivery note, please.")
@@ -242,12 +250,14 @@ def test_partners_answer_to_a_reply_closes_its_task_and_opens_the_clients(
 
     post(active_case, agent, "Yes: the debtor paid half.")
 
-    assert task_of(
-        active_case, Task.Kind.REPLY_TO_MESSAGE, partner_org
-    ).state == Task.State.DONE
-    assert task_of(
-        active_case, Task.Kind.REPLY_TO_MESSAGE, client_org
-    ).state == Task.State.OPEN
+    assert (
+        task_of(active_case, Task.Kind.REPLY_TO_MESSAGE, partner_org).state
+        == Task.State.DONE
+    )
+    assert (
+        task_of(active_case, Task.Kind.REPLY_TO_MESSAGE, client_org).state
+        == Task.State.OPEN
+    )
 
 
 def test_no_reply_task_while_info_task_covers_the_answer(case, agent, client_org):
@@ -339,18 +349,33 @@ def test_pause_opens_follow_up_task_due_in_fourteen_business_days(
 
 
 @pytest.mark.parametrize(
-    ("step", "state"),
-    [("resume", Task.State.CANCELLED), ("close", Task.State.CANCELLED)],
+    ("step", "resolution"),
+    [("resume", "Followed up: Active"), ("close", "Followed up: Closed")],
 )
-def test_follow_up_task_ends_when_case_resumes_or_closes(
-    active_case, agent, partner_org, step, state
+def test_follow_up_task_is_done_when_partner_resumes_or_closes(
+    active_case, agent, partner_org, step, resolution
 ):
     pause(active_case, agent)
 
     {"resume": resume, "close": close}[step](active_case, agent)
 
     task = task_of(active_case, Task.Kind.FOLLOW_UP_PAUSED, partner_org)
-    assert task.state == state
+    assert (task.state, task.closed_by, task.resolution) == (
+        Task.State.DONE,
+        agent,
+        resolution,
+    )
+
+
+def test_follow_up_task_is_cancelled_when_client_withdraws(
+    active_case, agent, manager, partner_org
+):
+    pause(active_case, agent)
+
+    withdraw(active_case, manager)
+
+    task = task_of(active_case, Task.Kind.FOLLOW_UP_PAUSED, partner_org)
+    assert task.state == Task.State.CANCELLED
 
 
 def test_follow_up_task_stays_open_while_partner_writes(
@@ -363,3 +388,171 @@ def test_follow_up_task_stays_open_while_partner_writes(
 
     task = task_of(active_case, Task.Kind.FOLLOW_UP_PAUSED, partner_org)
     assert task.state == Task.State.OPEN
+
+
+# --- Monthly case update: partner, 5 business days -------------------------------
+# (the job and its closing rule: test_monthly_updates.py)
+
+
+@pytest.mark.parametrize(
+    ("accepted", "job_runs", "due"),
+    [
+        # 23 Dec + 5: 24 Dec, (25, 26 Christmas, weekend) 28–31 Dec.
+        ("2026-11-23 10:00", "2026-12-23 00:30", date(2026, 12, 31)),
+        # Saturday 26 Dec + 5: 28–31 Dec, (1 Jan, weekend) 4 Jan.
+        ("2026-11-26 10:00", "2026-12-26 00:30", date(2027, 1, 4)),
+    ],
+)
+def test_monthly_task_is_due_in_five_business_days_across_christmas(
+    manager, agent, partner_org, time_machine, accepted, job_runs, due
+):
+    time_machine.move_to(at(accepted), tick=False)
+    case = accept(submit(manager, partner_org), agent)
+    time_machine.move_to(at(job_runs), tick=False)
+
+    services.open_due_monthly_update_tasks()
+
+    task = task_of(case, Task.Kind.MONTHLY_UPDATE, partner_org)
+    assert (task.state, task.due_on) == (Task.State.OPEN, due)
+
+
+# --- Nothing but its own rule closes a task ----------------------------------------
+
+
+@pytest.fixture
+def people(manager, client_member, agent, agent_colleague, client_org, partner_org):
+    return SimpleNamespace(
+        manager=manager,
+        client_member=client_member,
+        agent=agent,
+        agent_colleague=agent_colleague,
+        client_org=client_org,
+        partner_org=partner_org,
+    )
+
+
+def edit(case: Any, user: Any) -> Any:
+    return services.edit_case(
+        case_id=case.pk,
+        actor=user,
+        membership=membership_of(user),
+        changes={"client_reference": "NM-2026-017-B"},
+    )
+
+
+def _open_review(p: SimpleNamespace, time_machine: Any) -> tuple[Any, str, Any]:
+    return submit(p.manager, p.partner_org), Task.Kind.REVIEW_NEW_CASE, p.partner_org
+
+
+def _open_info(p: SimpleNamespace, time_machine: Any) -> tuple[Any, str, Any]:
+    case = request_info(submit(p.manager, p.partner_org), p.agent)
+    return case, Task.Kind.PROVIDE_INFORMATION, p.client_org
+
+
+def _open_client_reply(p: SimpleNamespace, time_machine: Any) -> tuple[Any, str, Any]:
+    case = accept(submit(p.manager, p.partner_org), p.agent)
+    post(case, p.agent, "Do you agree to instalments?")
+    return case, Task.Kind.REPLY_TO_MESSAGE, p.client_org
+
+
+def _open_partner_reply(p: SimpleNamespace, time_machine: Any) -> tuple[Any, str, Any]:
+    case = accept(submit(p.manager, p.partner_org), p.agent)
+    post(case, p.manager, "Any news from the debtor?")
+    return case, Task.Kind.REPLY_TO_MESSAGE, p.partner_org
+
+
+def _open_monthly(p: SimpleNamespace, time_machine: Any) -> tuple[Any, str, Any]:
+    case = accept(submit(p.manager, p.partner_org), p.agent)
+    time_machine.move_to(at("2027-01-14 06:00"), tick=False)
+    services.open_due_monthly_update_tasks()
+    return case, Task.Kind.MONTHLY_UPDATE, p.partner_org
+
+
+def _open_follow_up(p: SimpleNamespace, time_machine: Any) -> tuple[Any, str, Any]:
+    case = pause(accept(submit(p.manager, p.partner_org), p.agent), p.agent)
+    return case, Task.Kind.FOLLOW_UP_PAUSED, p.partner_org
+
+
+OPEN = {
+    "review": _open_review,
+    "info": _open_info,
+    "client's reply": _open_client_reply,
+    "partner's reply": _open_partner_reply,
+    "monthly": _open_monthly,
+    "follow-up": _open_follow_up,
+}
+EVENTS: dict[str, Callable[[Any, SimpleNamespace], Any]] = {
+    "partner message": lambda case, p: post(case, p.agent_colleague, "Noted."),
+    "partner upload": lambda case, p: upload(case, p.agent_colleague),
+    "client message": lambda case, p: post(case, p.client_member, "Noted."),
+    "client upload": lambda case, p: upload(case, p.client_member),
+    "client edit": lambda case, p: edit(case, p.manager),
+    "monthly update": lambda case, p: monthly_update(case, p.agent),
+    "pause": lambda case, p: pause(case, p.agent),
+    "pause and resume": lambda case, p: resume(pause(case, p.agent), p.agent),
+    "info request": lambda case, p: request_info(case, p.agent),
+}
+# Every event that may happen while the task is open and that its rule in
+# DESIGN §5 does not name (the closing events are tested above).
+NOT_CLOSING = {
+    "review": [
+        "partner message",
+        "partner upload",
+        "client message",
+        "client upload",
+        "client edit",
+    ],
+    "info": ["partner message", "partner upload", "client edit"],
+    "client's reply": [
+        "partner message",
+        "partner upload",
+        "monthly update",
+        "pause",
+        "client edit",
+    ],
+    "partner's reply": ["client message", "client upload", "client edit"],
+    "monthly": [
+        "partner message",
+        "partner upload",
+        "client message",
+        "client upload",
+        "pause and resume",
+        "info request",
+        "client edit",
+    ],
+    "follow-up": [
+        "partner message",
+        "partner upload",
+        "client message",
+        "client upload",
+        "monthly update",
+        "client edit",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("task", "event"),
+    [
+        pytest.param(task, event, id=f"{task}-{event}")
+        for task, events in NOT_CLOSING.items()
+        for event in events
+    ],
+)
+def test_task_stays_open_through_events_its_rule_does_not_name(
+    people, time_machine, task, event
+):
+    time_machine.move_to(at("2026-12-14 09:00"), tick=False)
+    case, kind, owner = OPEN[task](people, time_machine)
+    opened = task_of(case, kind, owner)
+
+    EVENTS[event](case, people)
+
+    opened.refresh_from_db()
+    assert (opened.state, opened.closed_at) == (Task.State.OPEN, None)
+    assert (
+        Task.objects.filter(
+            case=case, kind=kind, organisation=owner, state=Task.State.OPEN
+        ).count()
+        == 1
+    )

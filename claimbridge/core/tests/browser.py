@@ -133,16 +133,19 @@ def _nothing_new(route: Route) -> None:
 
 
 @contextmanager
-def live_chat(context: BrowserContext) -> Iterator[None]:
+def live_chat(context: BrowserContext, *, catch_up: bool = True) -> Iterator[None]:
     """Let the case pages of this context poll the server for new chat entries.
 
-    The pages' clock jumps ahead by one poll interval, so the next poll goes
-    out now instead of up to POLL_SECONDS later. Keep the test thread away
-    from the database inside the block (only Playwright calls): see CHAT_POLL.
+    With `catch_up` the pages' clock jumps ahead by one poll interval, so the
+    next poll goes out now instead of up to POLL_SECONDS later; without it the
+    pages poll on their own timer (for a test of how soon an entry shows).
+    Keep the test thread away from the database inside the block (only
+    Playwright calls): see CHAT_POLL.
     """
     context.unroute(CHAT_POLL, _nothing_new)
     try:
-        context.clock.fast_forward(POLL_SECONDS * 1000)
+        if catch_up:
+            context.clock.fast_forward(POLL_SECONDS * 1000)
         yield
     finally:
         context.route(CHAT_POLL, _nothing_new)
