@@ -149,12 +149,9 @@ def submit_case(
     organisation = membership.organisation
     if not organisation.is_client:
         raise PermissionDenied(_("Only a client organisation can submit cases."))
-    if request_token is not None:
-        existing = Case.objects.filter(
-            submission_token=request_token, client=organisation
-        ).first()
-        if existing is not None:
-            return existing
+    existing = _submitted_before(organisation, request_token)
+    if existing is not None:
+        return existing
     country = case_data["debtor_country"]
     if not partner.is_partner or country not in [
         c.code for c in partner.covered_countries
@@ -175,12 +172,23 @@ def submit_case(
                 actor, organisation, partner, case_data, lines, uploads, request_token
             )
     except IntegrityError:
-        if request_token is None:
-            raise
-        existing = Case.objects.filter(submission_token=request_token).first()
+        # The same form sent twice at once: both passed the check above, the
+        # database let one case in. Answer with it.
+        existing = _submitted_before(organisation, request_token)
         if existing is None:
             raise
         return existing
+
+
+def _submitted_before(
+    organisation: Organisation, request_token: uuid.UUID | None
+) -> Case | None:
+    """The case this organisation submitted with this form, if any."""
+    if request_token is None:
+        return None
+    return Case.objects.filter(
+        submission_token=request_token, client=organisation
+    ).first()
 
 
 def _create_case(
@@ -203,7 +211,18 @@ def _create_case(
         submission_token=request_token,
     )
     case.debtor_name = debtor_display_name(case)
-    case.full_clean(exclude=["client", "partner", "created_by", "last_activity_at"])
+    # The submission token's uniqueness is left to the database: a form sent
+    # twice at once ends in the IntegrityError of submit_case, which answers
+    # with the case the first request created (not a form error).
+    case.full_clean(
+        exclude=[
+            "client",
+            "partner",
+            "created_by",
+            "last_activity_at",
+            "submission_token",
+        ]
+    )
     case.save()
     claim_lines = ClaimLine.objects.bulk_create(
         [ClaimLine(case=case, **line) for line in lines]
@@ -1023,6 +1042,8 @@ def merge_cases(
         ClaimLine.objects.filter(case__in=others).update(case=primary)
         _recompute_totals(primary)
         for case in others:
+            # Its lines are the primary's now: counted there, not twice.
+            _recompute_totals(case)
             case.merged_into = primary
             _move(
                 case,

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -256,14 +257,24 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     """The case page; with ?action=<name>, that action's form open.
 
     The panel of an action asks for its form when opened (htmx): then only the
-    form is sent. An action this user may not take now is a 404.
+    form is sent. An action this user may not take now (the case moved on
+    since the page was opened) is said so in the panel, or on the page.
     """
     case = get_case_for_user(request.membership, case_id)
     opened = request.GET.get("action", "")
     if opened:
         side = services.side_of(request.membership, case)
         if opened not in available_actions(case, side):
-            raise Http404(_("This action is not available on this case now."))
+            gone = _(
+                "This action is not available any more: the case is now "
+                "“%(status)s”. Reload the page to see what you can do."
+            ) % {"status": case.status_label_for(side)}
+            if request.headers.get("HX-Request") == "true":
+                return HttpResponse(
+                    format_html('<p class="warning" role="alert">{}</p>', gone)
+                )
+            messages.warning(request, gone)
+            return redirect(case.get_absolute_url())
         if request.headers.get("HX-Request") == "true":
             return render(
                 request,

@@ -73,7 +73,12 @@ def claim_line(amount: str = "19.99", n: int = 1, paid: str = "0") -> dict[str, 
 
 
 def submit(
-    user: Any, partner: Any, *, lines: list | None = None, **overrides: Any
+    user: Any,
+    partner: Any,
+    *,
+    lines: list | None = None,
+    request_token: uuid.UUID | None = None,
+    **overrides: Any,
 ) -> Any:
     """Submit a case as `user` (a client member) through the real service."""
     from claimbridge.cases.services import submit_case
@@ -87,7 +92,7 @@ def submit(
         case_data=case_data(**overrides),
         lines=lines or [claim_line()],
         uploads=[],
-        request_token=uuid.uuid4(),
+        request_token=request_token or uuid.uuid4(),
     )
 
 

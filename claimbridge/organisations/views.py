@@ -27,6 +27,8 @@ def switch(request: HttpRequest) -> HttpResponse:
         organisation_id = int(request.POST.get("organisation", ""))
     except ValueError as exc:
         raise Http404 from exc
+    if not 0 < organisation_id < 2**63:  # no such id; SQLite cannot even compare it
+        raise Http404
     if not memberships_of(request.user).filter(organisation_id=organisation_id).exists():
         raise Http404
     request.session[SESSION_KEY] = organisation_id

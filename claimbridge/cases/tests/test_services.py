@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -312,3 +313,53 @@ def test_every_step_of_an_info_request_is_an_audit_event_with_actor_and_time(
     assert all(started <= e.created_at <= timezone.now() for e in events)
     assert events[2].changes["status"] == ["pending_verification", "more_info_required"]
     assert events[-1].changes["status"] == ["more_info_required", "active"]
+
+
+def test_submission_racing_itself_answers_with_the_first_case(
+    manager, partner_org, monkeypatch
+):
+    """Two copies of one form passed the "sent before?" check at the same time."""
+    token = uuid.uuid4()
+    first = submit(manager, partner_org, request_token=token)
+    real_check = services._submitted_before
+    calls = []
+
+    def not_yet_committed(organisation, request_token):
+        calls.append(request_token)
+        # The first check of the second copy ran before the first committed.
+        return None if len(calls) == 1 else real_check(organisation, request_token)
+
+    monkeypatch.setattr(services, "_submitted_before", not_yet_committed)
+
+    second = submit(manager, partner_org, request_token=token)
+
+    assert second == first
+    assert calls == [token, token]
+    assert Case.objects.count() == 1
+
+
+def test_merged_cases_count_their_money_once(manager, agent, partner_org):
+    primary = submit(manager, partner_org, lines=[claim_line("1000.00", 1)])
+    second = submit(manager, partner_org, lines=[claim_line("200.00", 2, paid="50")])
+    third = submit(manager, partner_org, lines=[claim_line("0.29", 3)])
+
+    services.merge_cases(
+        primary_id=primary.pk,
+        other_ids=[second.pk, third.pk],
+        actor=agent,
+        membership=membership_of(agent),
+    )
+
+    totals = {
+        c.pk: (c.status, c.total_principal, c.total_paid)
+        for c in Case.objects.filter(pk__in=[primary.pk, second.pk, third.pk])
+    }
+    assert totals == {
+        primary.pk: (
+            Case.Status.PENDING_VERIFICATION,
+            Decimal("1200.29"),
+            Decimal("50"),
+        ),
+        second.pk: (Case.Status.MERGED, Decimal("0"), Decimal("0")),
+        third.pk: (Case.Status.MERGED, Decimal("0"), Decimal("0")),
+    }

@@ -1139,11 +1139,52 @@ def test_case_page_without_javascript_opens_the_asked_action(case, agent):
 
 
 @pytest.mark.parametrize("htmx", [True, False])
-def test_action_not_open_to_this_user_is_404(case, manager, outsider, htmx):
+def test_action_of_another_organisations_case_is_404(case, outsider, htmx):
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
 
-    own_side = browser(manager).get(detail_url(case), {"action": "accept"}, **headers)
-    other = browser(outsider).get(detail_url(case), {"action": "withdraw"}, **headers)
-    unknown = browser(manager).get(detail_url(case), {"action": "explode"}, **headers)
+    response = browser(outsider).get(
+        detail_url(case), {"action": "withdraw"}, **headers
+    )
 
-    assert [own_side.status_code, other.status_code, unknown.status_code] == [404] * 3
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("action", ["accept", "explode"])
+def test_panel_of_an_action_no_longer_open_says_so(case, manager, action):
+    response = browser(manager).get(
+        detail_url(case), {"action": action}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200
+    assert response.content.decode() == (
+        '<p class="warning" role="alert">This action is not available any more: '
+        "the case is now “Pending verification”. "
+        "Reload the page to see what you can do.</p>"
+    )
+
+
+def test_link_to_an_action_no_longer_open_leads_to_the_case_page(case, manager):
+    user = browser(manager)
+
+    response = user.get(detail_url(case), {"action": "accept"})
+    page = user.get(response["Location"]).content.decode()
+
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(case)
+    assert "This action is not available any more" in page
+
+
+def test_closed_case_page_shows_the_recovered_amount(case, agent, manager):
+    services.change_case_status(
+        case_id=case.pk,
+        actor=agent,
+        membership=membership_of(agent),
+        to_status=Case.Status.CLOSED,
+        expected_status=case.status,
+        close_code="paid_in_full",
+        recovered_amount=Decimal("1634.50"),
+    )
+
+    html = browser(manager).get(detail_url(case)).content.decode()
+
+    assert '<span data-testid="recovered">1,634.50 DKK</span>' in html

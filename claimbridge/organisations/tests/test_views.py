@@ -129,3 +129,14 @@ def test_switching_to_organisation_whose_membership_was_revoked_gives_404(
     )
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "value", ["99999999999999999999999", "-1", "0", "abc", "", "1e9"]
+)
+def test_switching_to_an_impossible_id_gives_404(consultant, value):
+    response = browser(consultant).post(
+        reverse("organisations:switch"), {"organisation": value}
+    )
+
+    assert response.status_code == 404
