@@ -21,6 +21,7 @@ from claimbridge.messaging.selectors import (
 )
 from claimbridge.notifications.selectors import unread_count
 from claimbridge.notifications.services import mark_case_read
+from claimbridge.organisations.middleware import SESSION_KEY
 from claimbridge.organisations.models import Organisation
 from claimbridge.organisations.permissions import can_submit_case
 
@@ -44,6 +45,7 @@ from .selectors import (
     case_list,
     case_page,
     case_tasks,
+    cases_visible_to,
     get_case_for_user,
     merge_candidates,
 )
@@ -252,6 +254,17 @@ def _case_context(
     }
 
 
+def _other_membership_seeing(request: HttpRequest, case_id: int) -> Any:
+    """Another of the person's active memberships whose organisation is a party
+    to the case, if any (one query per other membership, only on this path)."""
+    for membership in request.memberships:
+        if membership != request.membership and (
+            cases_visible_to(membership).filter(pk=case_id).exists()
+        ):
+            return membership
+    return None
+
+
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     """The case page; with ?action=<name>, that action's form open.
@@ -260,7 +273,20 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     form is sent. An action this user may not take now (the case moved on
     since the page was opened) is said so in the panel, or on the page.
     """
-    case = get_case_for_user(request.membership, case_id)
+    try:
+        case = get_case_for_user(request.membership, case_id)
+    except Http404:
+        # A link from a mail of another of the person's organisations: work there.
+        other = _other_membership_seeing(request, case_id)
+        if other is None:
+            raise
+        request.session[SESSION_KEY] = other.organisation_id
+        messages.info(
+            request,
+            _("You are now working in %(organisation)s, whose case this is.")
+            % {"organisation": other.organisation.name},
+        )
+        return redirect(request.get_full_path())
     opened = request.GET.get("action", "")
     if opened:
         side = services.side_of(request.membership, case)

@@ -75,16 +75,46 @@ def test_switching_shows_the_other_organisations_cases(
     assert listed(user.get(reverse("cases:list"))) == ["Fjordkant Byg A/S"]
 
 
-def test_switching_changes_which_case_pages_open(
+def test_switching_changes_which_case_lists_and_pages_open(
     consultant, cases, client_org, other_client_org
 ):
     user = browser(consultant)
     user.post(reverse("organisations:switch"), {"organisation": other_client_org.pk})
 
     own = user.get(reverse("cases:detail", args=[cases["brennwerk"].pk]))
-    other = user.get(reverse("cases:detail", args=[cases["nordlys"].pk]))
+    chat = user.get(reverse("cases:chat", args=[cases["nordlys"].pk]))
 
-    assert (own.status_code, other.status_code) == (200, 404)
+    assert (own.status_code, chat.status_code) == (200, 404)
+
+
+def test_link_to_a_case_of_the_persons_other_organisation_switches_to_it(
+    consultant, cases, client_org, other_client_org
+):
+    """A mail of Nordlys opened while working for Brennwerk."""
+    user = browser(consultant)
+    user.post(reverse("organisations:switch"), {"organisation": other_client_org.pk})
+    url = reverse("cases:detail", args=[cases["nordlys"].pk])
+
+    response = user.get(url)
+    page = user.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert page.status_code == 200
+    assert "You are now working in Nordlys Møbler ApS" in page.content.decode()
+    assert listed(user.get(reverse("cases:list"))) == ["Fjordkant Byg A/S"]
+
+
+def test_link_to_a_case_of_no_organisation_of_the_person_stays_404(
+    cases, client_member
+):
+    """A member of Nordlys only, with the id of Brennwerk's case."""
+    user = browser(client_member)
+
+    response = user.get(reverse("cases:detail", args=[cases["brennwerk"].pk]))
+
+    assert response.status_code == 404
+    assert "active_organisation_id" not in user.session
 
 
 def test_switching_to_organisation_user_is_not_member_of_gives_404(
