@@ -21,7 +21,9 @@ class Task(models.Model):
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="tasks")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="tasks"
+    )
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="tasks"
     )
@@ -59,7 +61,8 @@ class Task(models.Model):
             # "For us": an organisation's open tasks by deadline (id breaks ties,
             # so a page is read straight off the index).
             models.Index(
-                fields=["organisation", "state", "due_on", "id"], name="task_org_state_due"
+                fields=["organisation", "state", "due_on", "id"],
+                name="task_org_state_due",
             ),
             # "Waiting on others": all open tasks by deadline, joined to the
             # organisation's cases; only open rows are indexed.
@@ -114,7 +117,8 @@ class TaskReminder(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["task", "kind", "due_on"], name="task_reminder_once_per_deadline"
+                fields=["task", "kind", "due_on"],
+                name="task_reminder_once_per_deadline",
             ),
             models.UniqueConstraint(
                 fields=["task", "sent_on"], name="task_reminder_once_a_day"

@@ -61,7 +61,9 @@ def open_tasks(
         tasks = tasks.filter(due_on=today)
     elif due == "week":
         tasks = tasks.filter(due_on__lte=today + timedelta(days=7))
-    return tasks.select_related("case", "organisation", "assigned_to").order_by("due_on", "id")
+    return tasks.select_related("case", "organisation", "assigned_to").order_by(
+        "due_on", "id"
+    )
 
 
 def get_own_task(membership: Membership | None, task_id: int) -> Task:

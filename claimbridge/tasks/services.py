@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from claimbridge.accounts.models import User
 from claimbridge.audit.models import AuditEvent
 from claimbridge.audit.services import record_event
-from claimbridge.core.calendar import business_due_date
+from claimbridge.core.calendar import business_due_date, is_business_day
 from claimbridge.core.exceptions import DomainError, PermissionDenied
 from claimbridge.notifications.models import Notification
 from claimbridge.notifications.services import queue_email
@@ -230,21 +230,22 @@ def assign_task(
     """
     with transaction.atomic():
         task = _lock_own_task(task_id, membership)
-        if assignee is not None and not Membership.objects.filter(
-            user=assignee,
-            organisation_id=task.organisation_id,
-            is_active=True,
-            user__is_active=True,
-        ).exists():
+        if (
+            assignee is not None
+            and not Membership.objects.filter(
+                user=assignee,
+                organisation_id=task.organisation_id,
+                is_active=True,
+                user__is_active=True,
+            ).exists()
+        ):
             raise DomainError(_("Assign the task to a colleague of your organisation."))
         before = task.assigned_to
         if before == assignee:
             return task
         task.assigned_to = assignee
         task.save(update_fields=["assigned_to"])
-        names = [
-            person.display_name if person else "" for person in (before, assignee)
-        ]
+        names = [person.display_name if person else "" for person in (before, assignee)]
         record_event(
             action=AuditEvent.Action.TASK_ASSIGNED,
             actor=actor,
@@ -267,9 +268,10 @@ def postpone_task(
     """Move a task's deadline later, saying why.
 
     Rules: only a member of the organisation that owes the task; only an open
-    task; the new date is after the current one and within a year; a reason
-    is required. Effects: an audit event with the old and new date and the
-    reason; the reminders start over for the new date.
+    task; the new date is after the current one and after today, a business
+    day of the owner, and within a year; a reason is required. Effects: an
+    audit event with the old and new date and the reason; the reminders start
+    over for the new date.
     """
     reason = reason.strip()
     if not reason:
@@ -281,8 +283,25 @@ def postpone_task(
                 _("The new deadline must be after %(date)s.")
                 % {"date": task.due_on.isoformat()}
             )
-        if due_on > task.organisation.local_today() + timedelta(days=MAX_POSTPONE_DAYS):
+        owner = task.organisation
+        today = owner.local_today()
+        if due_on <= today:
+            raise DomainError(
+                _("The new deadline must be after today, %(date)s.")
+                % {"date": today.isoformat()}
+            )
+        if due_on > today + timedelta(days=MAX_POSTPONE_DAYS):
             raise DomainError(_("A task can be postponed by at most a year."))
+        if not is_business_day(
+            due_on,
+            country=owner.country.code,
+            region=owner.region or None,
+            time_zone=owner.time_zone,
+        ):
+            raise DomainError(
+                _("%(date)s is not a business day of %(organisation)s.")
+                % {"date": due_on.strftime("%A %Y-%m-%d"), "organisation": owner.name}
+            )
         before = task.due_on
         task.due_on = due_on
         task.save(update_fields=["due_on"])

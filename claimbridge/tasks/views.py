@@ -26,7 +26,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     tab = "waiting" if request.GET.get("tab") == "waiting" else "ours"
     today = (
-        timezone.now().astimezone(zoneinfo.ZoneInfo(membership.organisation.time_zone)).date()
+        timezone.now()
+        .astimezone(zoneinfo.ZoneInfo(membership.organisation.time_zone))
+        .date()
         if membership
         else timezone.localdate()
     )

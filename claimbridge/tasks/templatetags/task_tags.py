@@ -25,7 +25,7 @@ def assignee_options(people: Iterable[Any], assigned_id: int | None) -> SafeStri
     ]
     options.extend(
         f'<option value="{int(person.pk)}"'
-        f'{" selected" if person.pk == assigned_id else ""}>'
+        f"{' selected' if person.pk == assigned_id else ''}>"
         f"{escape(str(person.display_name))}</option>"
         for person in people
     )

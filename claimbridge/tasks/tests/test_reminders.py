@@ -42,7 +42,9 @@ def reminders(kind: str | None = None) -> list[tuple[str, str]]:
 @pytest.fixture
 def task(client_org, partner_org, manager, client_member):
     """The client's open task on an open case, due Tuesday 22 December 2026."""
-    case = CaseFactory(client=client_org, partner=partner_org, status=Case.Status.ACTIVE)
+    case = CaseFactory(
+        client=client_org, partner=partner_org, status=Case.Status.ACTIVE
+    )
     return TaskFactory(
         case=case,
         organisation=client_org,
@@ -61,9 +63,9 @@ def test_task_due_tomorrow_is_reminded_to_every_member_in_their_digest(
         (Notification.Kind.TASK_DUE_SOON, client_member.email),
         (Notification.Kind.TASK_DUE_SOON, manager.email),
     ]
-    assert set(
-        Notification.objects.values_list("email_status", flat=True)
-    ) == {Notification.EmailStatus.DIGEST}
+    assert set(Notification.objects.values_list("email_status", flat=True)) == {
+        Notification.EmailStatus.DIGEST
+    }
     assert list(TaskReminder.objects.values_list("kind", "due_on", "sent_on")) == [
         (TaskReminder.Kind.DUE_SOON, date(2026, 12, 22), date(2026, 12, 21))
     ]
@@ -122,9 +124,7 @@ def test_task_of_a_person_who_left_is_reminded_to_everyone(
     assert reminders() == [(Notification.Kind.TASK_DUE_SOON, manager.email)]
 
 
-def test_tomorrow_is_read_in_the_owners_time_zone(
-    task, partner_org, time_machine
-):
+def test_tomorrow_is_read_in_the_owners_time_zone(task, partner_org, time_machine):
     auckland = OrganisationFactory(name="Kiwi Debts", time_zone="Pacific/Auckland")
     Membership.objects.create(user=task.case.created_by, organisation=auckland)
     far = TaskFactory(

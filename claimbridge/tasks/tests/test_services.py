@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def task(client_org, partner_org):
     """The partner's open review task, due Monday 21 December 2026."""
-    case = CaseFactory(client=client_org, partner=partner_org, status=Case.Status.ACTIVE)
+    case = CaseFactory(
+        client=client_org, partner=partner_org, status=Case.Status.ACTIVE
+    )
     return TaskFactory(case=case, organisation=partner_org, due_on=date(2026, 12, 21))
 
 
@@ -83,7 +85,9 @@ def test_task_is_not_assigned_to_someone_outside_the_organisation(
 
     task.refresh_from_db()
     assert task.assigned_to is None
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.TASK_ASSIGNED).exists()
+    assert not AuditEvent.objects.filter(
+        action=AuditEvent.Action.TASK_ASSIGNED
+    ).exists()
 
 
 def test_task_is_not_assigned_to_a_former_colleague(task, agent, agent_colleague):
@@ -108,9 +112,7 @@ def test_closed_task_is_not_assigned(task, agent, agent_colleague):
         assign(task, agent, agent_colleague)
 
 
-def test_postponed_task_gets_the_new_deadline_and_the_record_says_why(
-    task, agent, now
-):
+def test_postponed_task_gets_the_new_deadline_and_the_record_says_why(task, agent, now):
     postpone(task, agent, date(2026, 12, 28))
 
     task.refresh_from_db()
@@ -145,3 +147,31 @@ def test_task_is_not_postponed_by_more_than_a_year(task, agent, now):
 def test_only_the_owning_organisation_postpones_its_tasks(task, persona, now, request):
     with pytest.raises(PermissionDenied):
         postpone(task, request.getfixturevalue(persona), date(2026, 12, 28))
+
+
+def test_overdue_task_is_not_postponed_to_a_day_already_past(task, agent, now):
+    Task.objects.filter(pk=task.pk).update(due_on=date(2026, 12, 14))
+
+    with pytest.raises(DomainError, match="after today, 2026-12-18"):
+        postpone(task, agent, date(2026, 12, 17))
+
+    task.refresh_from_db()
+    assert task.due_on == date(2026, 12, 14)
+
+
+@pytest.mark.parametrize(
+    ("due_on", "shown"),
+    [
+        (date(2026, 12, 26), "Saturday 2026-12-26"),
+        (date(2026, 12, 25), "Friday 2026-12-25"),  # Christmas Day in Denmark
+    ],
+)
+def test_task_is_not_postponed_to_a_day_off_of_its_owner(
+    task, agent, now, due_on, shown
+):
+    with pytest.raises(DomainError) as refused:
+        postpone(task, agent, due_on)
+
+    assert str(refused.value) == f"{shown} is not a business day of Hansen Inkasso."
+    task.refresh_from_db()
+    assert task.due_on == date(2026, 12, 21)

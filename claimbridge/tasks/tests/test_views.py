@@ -131,7 +131,9 @@ def test_tasks_page_marks_unassigned_tasks_and_offers_colleagues(
 
 
 def test_waiting_tab_offers_no_actions_on_the_other_sides_tasks(review_task, manager):
-    html = browser(manager).get(reverse("tasks:list"), {"tab": "waiting"}).content.decode()
+    html = (
+        browser(manager).get(reverse("tasks:list"), {"tab": "waiting"}).content.decode()
+    )
 
     assert reverse("tasks:assign", args=[review_task.pk]) not in html
     assert reverse("tasks:postpone", args=[review_task.pk]) not in html
