@@ -453,7 +453,8 @@ def deliver_due_notifications() -> int:
     most the one mail in flight. A failed send is retried with exponential
     backoff, the person's later mails waiting behind it; after the last
     attempt the rows are marked failed. Both outcomes are audit events. Rows
-    of people who left their organisation since are not mailed (skipped).
+    of people who left their organisation since, and chat messages read in the
+    app during the quiet period, are not mailed (skipped).
     """
     sent = 0
     lease = timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
@@ -477,7 +478,7 @@ def _send_batch(
     Mails not started before `send_until` (half the lease) are given back, so
     no claim runs out while its mail is still being sent.
     """
-    mails = _without_former_members(mails)
+    mails = _without_read_chat(_without_former_members(mails))
     if not mails:
         return None, 0
     connection = get_connection()
@@ -509,6 +510,29 @@ def _send_batch(
     finally:
         _close(connection)
     return retry_at, sent
+
+
+def _without_read_chat(mails: list[_Mail]) -> list[_Mail]:
+    """Leave out chat messages the person has read in the app meanwhile.
+
+    A chat mail waits for the quiet period; a person who opened the case in
+    that time has seen the messages, and a mail about them comes too late to
+    help. Those rows are marked not mailed. Every other kind of notice (an
+    information request above all) is mailed whether or not it was read.
+    """
+    read = {
+        row.pk
+        for mail in mails
+        for row in mail.rows
+        if row.kind == Notification.Kind.MESSAGE_POSTED and row.read_at is not None
+    }
+    if not read:
+        return mails
+    Notification.objects.filter(pk__in=read).update(
+        email_status=Status.SKIPPED, claimed_until=None
+    )
+    kept = [_Mail([row for row in mail.rows if row.pk not in read]) for mail in mails]
+    return [mail for mail in kept if mail.rows]
 
 
 def _without_former_members(mails: list[_Mail]) -> list[_Mail]:

@@ -9,7 +9,10 @@ from claimbridge.audit.models import AuditEvent
 from claimbridge.cases.tests.workflow import accept, post, upload
 from claimbridge.core.testing import submit
 from claimbridge.notifications.models import Notification
-from claimbridge.notifications.services import deliver_due_notifications
+from claimbridge.notifications.services import (
+    deliver_due_notifications,
+    mark_case_read,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +59,9 @@ def deliver_at(time_machine, when: datetime) -> int:
 
 
 def ids_of(mail) -> list[int]:
-    return [int(pk) for pk in mail.extra_headers["X-Claimbridge-Notification"].split(",")]
+    return [
+        int(pk) for pk in mail.extra_headers["X-Claimbridge-Notification"].split(",")
+    ]
 
 
 def test_project_waits_ten_minutes_by_default():
@@ -190,4 +195,24 @@ def test_status_change_is_not_held_back_by_a_waiting_chat_group(
 
     assert [m.subject for m in mailoutbox] == [
         f"[{case.reference}] Paused: {case.debtor_name}"
+    ]
+
+
+def test_messages_read_in_the_app_during_the_quiet_period_are_not_mailed(
+    case, manager, agent, agent_colleague, time_machine, mailoutbox
+):
+    burst(case, manager, time_machine)
+    time_machine.shift(timedelta(minutes=1))
+    mark_case_read(user=agent, case_id=case.pk)
+
+    sent = deliver_at(time_machine, START + timedelta(minutes=3) + QUIET)
+
+    assert sent == 1
+    assert [mail.to for mail in mailoutbox] == [[agent_colleague.email]]
+    statuses = Notification.objects.filter(
+        case=case, kind=Notification.Kind.MESSAGE_POSTED
+    ).values_list("recipient__email", "email_status")
+    assert sorted(set(statuses)) == [
+        (agent.email, Notification.EmailStatus.SKIPPED),
+        (agent_colleague.email, Notification.EmailStatus.SENT),
     ]
