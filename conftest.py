@@ -57,7 +57,9 @@ def partner_org(db):
 
 @pytest.fixture
 def other_client_org(db):
-    return OrganisationFactory(name="Brennwerk GmbH", country="DE", time_zone="Europe/Berlin")
+    return OrganisationFactory(
+        name="Brennwerk GmbH", country="DE", time_zone="Europe/Berlin"
+    )
 
 
 @pytest.fixture
@@ -66,7 +68,9 @@ def other_partner_org(db):
 
 
 def _member(org: Organisation, email: str, role: str = Membership.Role.MEMBER):
-    user = UserFactory(email=email, first_name=email.split("@")[0].title(), last_name="Test")
+    user = UserFactory(
+        email=email, first_name=email.split("@")[0].title(), last_name="Test"
+    )
     MembershipFactory(user=user, organisation=org, role=role)
     return user
 
@@ -121,4 +125,3 @@ def database_cache(settings):
     }
     cache.clear()
     return cache
-

@@ -32,7 +32,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {raw!r}")
+    raise ImproperlyConfigured(
+        f"{name} must be a boolean (1/0, true/false), not {raw!r}"
+    )
 
 
 def env_int(name: str, default: int) -> int:
@@ -65,9 +67,15 @@ def env_cache(name: str, default: str) -> dict[str, Any]:
         }
     if scheme in {"redis", "rediss"}:
         # Needs the `redis` package, which is not a default dependency.
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": raw,
+        }
     if scheme == "locmem":
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": rest,
+        }
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     raise ImproperlyConfigured(
@@ -81,7 +89,8 @@ if ENVIRONMENT not in {"development", "production"}:
     raise ImproperlyConfigured("CLAIMBRIDGE_ENV must be 'development' or 'production'")
 IS_PRODUCTION = ENVIRONMENT == "production"
 
-_DEV_SECRET_KEY = "dev-insecure-key-do-not-use-in-production-0123456789abcdef"
+# Development-only fallback; production refuses it (checked below).
+_DEV_SECRET_KEY = "dev-insecure-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", not IS_PRODUCTION)
 ALLOWED_HOSTS = env_list(
@@ -93,7 +102,9 @@ if IS_PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("DEBUG must be off in production")
     if SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50:
-        raise ImproperlyConfigured("SECRET_KEY must be set to 50 or more random characters")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set to 50 or more random characters"
+        )
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must name the hosts in production")
 
@@ -108,7 +119,9 @@ CACHES["ratelimit"] = (
     if CACHES["default"]["BACKEND"].endswith("DatabaseCache")
     else CACHES["default"]
 )
-if IS_PRODUCTION and CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")):
+if IS_PRODUCTION and CACHES["default"]["BACKEND"].endswith(
+    ("LocMemCache", "DummyCache")
+):
     raise ImproperlyConfigured(
         "CACHE_URL must name a cache shared by all processes (db:// or redis://) "
         "in production"
@@ -191,7 +204,9 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'claimbridge.sqlite3'}"),
+        env_str(
+            "DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'claimbridge.sqlite3'}"
+        ),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
@@ -263,7 +278,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator"
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -297,7 +315,9 @@ WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 # most 10 files and 50 MB together.
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 25 * 1024 * 1024)
 DOCUMENT_MAX_FILES_PER_UPLOAD = env_int("DOCUMENT_MAX_FILES_PER_UPLOAD", 10)
-DOCUMENT_MAX_BYTES_PER_UPLOAD = env_int("DOCUMENT_MAX_BYTES_PER_UPLOAD", 50 * 1024 * 1024)
+DOCUMENT_MAX_BYTES_PER_UPLOAD = env_int(
+    "DOCUMENT_MAX_BYTES_PER_UPLOAD", 50 * 1024 * 1024
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = DOCUMENT_MAX_FILES_PER_UPLOAD + 1
@@ -309,7 +329,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Claimbridge <no-reply@claimbridge.local>")
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", "Claimbridge <no-reply@claimbridge.local>"
+)
 
 # Outbox delivery: attempts before a notification is marked failed, and the
 # first retry delay in seconds (doubled on each attempt).

@@ -21,4 +21,3 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # People join by invitation of their organisation's admin.
         return False
-

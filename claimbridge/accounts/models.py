@@ -30,7 +30,8 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractUser):
-    """A person who logs in with an e-mail address; may belong to several organisations."""
+    """A person who logs in with an e-mail address; may belong to several
+    organisations."""
 
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)

@@ -66,7 +66,9 @@ def record_failed_login(
 
 
 @receiver(password_changed)
-def record_password_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def record_password_changed(
+    sender: Any, request: Any, user: Any, **kwargs: Any
+) -> None:
     record_event(
         action=AuditEvent.Action.USER_PASSWORD_CHANGED,
         actor=user,

@@ -14,10 +14,23 @@ class ClaimLineInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ["id", "debtor_name", "client", "partner", "status", "last_activity_at"]
+    list_display = [
+        "id",
+        "debtor_name",
+        "client",
+        "partner",
+        "status",
+        "last_activity_at",
+    ]
     list_filter = ["status"]
     search_fields = ["debtor_name", "client_reference"]
     list_select_related = ["client", "partner"]
     # Status moves only through cases.services.change_case_status.
-    readonly_fields = ["status", "close_code", "closed_on", "merged_into", "total_principal"]
+    readonly_fields = [
+        "status",
+        "close_code",
+        "closed_on",
+        "merged_into",
+        "total_principal",
+    ]
     inlines = [ClaimLineInline]

@@ -11,8 +11,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import LazyTypedChoiceField
 from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
 
 from claimbridge.documents.models import Document
 from claimbridge.documents.services import validate_uploads
@@ -405,7 +405,8 @@ class MergeForm(forms.Form):
         self.fields["cases"].choices = [
             (
                 c.pk,
-                f"{c.reference} · {c.debtor_name} · {c.total_principal} {c.currency} · {c.get_status_display()}",
+                f"{c.reference} · {c.debtor_name} · "
+                f"{c.total_principal} {c.currency} · {c.get_status_display()}",
             )
             for c in candidates
         ]

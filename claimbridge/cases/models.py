@@ -73,8 +73,9 @@ class Case(models.Model):
         PAID_IN_FULL = "paid_in_full", _("Paid in full")
         PARTIALLY_PAID = "partially_paid", _("Partially paid")
         WITHDRAWN_BY_CLIENT = "withdrawn_by_client", _("Withdrawn by client")
-        LEGAL_ACTION_DECLINED = "legal_action_declined", _(
-            "Legal action declined by client (disputed)"
+        LEGAL_ACTION_DECLINED = (
+            "legal_action_declined",
+            _("Legal action declined by client (disputed)"),
         )
         SETTLEMENT_REJECTED = "settlement_rejected", _("Settlement rejected by client")
         UNRESPONSIVE_CLIENT = "unresponsive_client", _("Unresponsive client")
@@ -170,10 +171,14 @@ class Case(models.Model):
     )
 
     client = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="client_cases"
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="client_cases",
     )
     partner = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="partner_cases"
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="partner_cases",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -205,7 +210,9 @@ class Case(models.Model):
     debtor_name = models.CharField(max_length=220)
     debtor_registration_number = models.CharField(max_length=60, blank=True)
     debtor_email = models.EmailField(blank=True)
-    debtor_phone = models.CharField(max_length=20, blank=True, validators=[validate_e164])
+    debtor_phone = models.CharField(
+        max_length=20, blank=True, validators=[validate_e164]
+    )
     debtor_street = models.CharField(max_length=200, blank=True)
     debtor_postal_code = models.CharField(max_length=20, blank=True)
     debtor_city = models.CharField(max_length=100, blank=True)
@@ -224,7 +231,11 @@ class Case(models.Model):
     # here until the first update (CaseUpdate).
     accepted_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
     )
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -245,7 +256,8 @@ class Case(models.Model):
                 fields=["client", "last_activity_at", "id"], name="case_client_activity"
             ),
             models.Index(
-                fields=["partner", "last_activity_at", "id"], name="case_partner_activity"
+                fields=["partner", "last_activity_at", "id"],
+                name="case_partner_activity",
             ),
             models.Index(
                 fields=["client", "status", "last_activity_at", "id"],
@@ -255,16 +267,24 @@ class Case(models.Model):
                 fields=["partner", "status", "last_activity_at", "id"],
                 name="case_partner_status",
             ),
-            models.Index(fields=["client", "debtor_name", "id"], name="case_client_debtor"),
-            models.Index(fields=["partner", "debtor_name", "id"], name="case_partner_debtor"),
+            models.Index(
+                fields=["client", "debtor_name", "id"], name="case_client_debtor"
+            ),
+            models.Index(
+                fields=["partner", "debtor_name", "id"], name="case_partner_debtor"
+            ),
             models.Index(
                 fields=["client", "total_principal", "id"], name="case_client_amount"
             ),
             models.Index(
                 fields=["partner", "total_principal", "id"], name="case_partner_amount"
             ),
-            models.Index(fields=["client", "created_at", "id"], name="case_client_created"),
-            models.Index(fields=["partner", "created_at", "id"], name="case_partner_created"),
+            models.Index(
+                fields=["client", "created_at", "id"], name="case_client_created"
+            ),
+            models.Index(
+                fields=["partner", "created_at", "id"], name="case_partner_created"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -309,7 +329,9 @@ class ClaimLine(models.Model):
         **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
     )
     paid = models.DecimalField(
-        **MONEY, default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0.00"))]
+        **MONEY,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
     )
 
     class Meta:
@@ -326,14 +348,21 @@ class ClaimLine(models.Model):
 class StatusChange(models.Model):
     """One move of a case from one status to another."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=32, choices=Case.Status.choices, blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(
+        max_length=32, choices=Case.Status.choices, blank=True
+    )
     to_status = models.CharField(max_length=32, choices=Case.Status.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     organisation = models.ForeignKey(
-        "organisations.Organisation", null=True, on_delete=models.PROTECT, related_name="+"
+        "organisations.Organisation",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # A transition form sent twice carries the same token: one change results.

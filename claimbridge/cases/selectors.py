@@ -181,7 +181,9 @@ def case_evidence(case: Case, side: str | None = None) -> CaseEvidence:
         timeline=list(
             case_timeline(
                 case.pk,
-                None if side is None else (case.client_id if side == "client" else case.partner_id),
+                None
+                if side is None
+                else (case.client_id if side == "client" else case.partner_id),
             )
         ),
         merged_cases=list(case.merged_cases.only("id").order_by("id")),

@@ -463,7 +463,8 @@ def _check_close(
         if case.status != Case.Status.PENDING_VERIFICATION and not confirmed:
             raise DomainError(
                 _(
-                    "Confirm the withdrawal: the partner's work stops and fees may be owed."
+                    "Confirm the withdrawal: the partner's work stops "
+                    "and fees may be owed."
                 )
             )
         return {"close_code": ["", Case.CloseCode.WITHDRAWN_BY_CLIENT]}
@@ -631,7 +632,10 @@ def _transition_effects(
 def _status_note(
     case: Case, from_status: str, actor: User, membership: Membership, reason: str
 ) -> str:
-    text = f"{actor.display_name} ({membership.organisation.name}): {Case.Status(from_status).label} → {case.get_status_display()}"
+    text = (
+        f"{actor.display_name} ({membership.organisation.name}): "
+        f"{Case.Status(from_status).label} → {case.get_status_display()}"
+    )
     if case.close_code:
         text += f". {case.get_close_code_display()}"
         if case.close_comment:
@@ -1166,7 +1170,8 @@ def editable_fields(case: Case, side: str | None) -> tuple[str, ...]:
 
 
 def can_correct_claims(case: Case, side: str | None) -> bool:
-    """Who corrects claim amounts now: the client before acceptance, the partner after."""
+    """Who corrects claim amounts now: the client before acceptance, the partner
+    after."""
     if side is None or not case.is_open:
         return False
     return side == ("client" if case.status in BEFORE_ACCEPTANCE else "partner")
@@ -1259,7 +1264,8 @@ def correct_claim_line(
         if not can_correct_claims(case, side):
             raise TransitionNotAllowed(
                 _(
-                    "After acceptance only the partner records corrections; before it, only the client edits its claims."
+                    "After acceptance only the partner records corrections; "
+                    "before it, only the client edits its claims."
                 )
             )
         if not before and not reason:
@@ -1267,7 +1273,8 @@ def correct_claim_line(
         if principal <= 0 or paid < 0 or paid > principal:
             raise DomainError(
                 _(
-                    "Amounts must be positive and the paid part cannot exceed the amount."
+                    "Amounts must be positive and the paid part cannot exceed "
+                    "the amount."
                 )
             )
         diff = {}

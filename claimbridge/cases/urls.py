@@ -9,7 +9,9 @@ urlpatterns = [
     path("<int:case_id>/", views.case_detail, name="detail"),
     path("<int:case_id>/messages/", views.post_message, name="post_message"),
     path("<int:case_id>/documents/", views.upload_documents, name="upload"),
-    path("<int:case_id>/status/<slug:action>/", views.change_status, name="change_status"),
+    path(
+        "<int:case_id>/status/<slug:action>/", views.change_status, name="change_status"
+    ),
     path("<int:case_id>/chat/", views.chat_log, name="chat"),
     path("<int:case_id>/updates/", views.post_update, name="post_update"),
     path("<int:case_id>/merge/", views.merge, name="merge"),

@@ -32,16 +32,12 @@ SCHEDULE: list[PeriodicJob] = [
     # Monthly case updates: opens the task when a case's month has passed.
     # Daily work, run hourly so each time zone gets it soon after midnight;
     # it opens each task once however often it runs.
-    PeriodicJob(
-        "claimbridge.cases.jobs.open_monthly_update_tasks", every_seconds=3600
-    ),
+    PeriodicJob("claimbridge.cases.jobs.open_monthly_update_tasks", every_seconds=3600),
     # Reminders of tasks due tomorrow and overdue, from 06:00 local time; before
     # the digests, so a reminder made in the morning is in that day's digest.
     PeriodicJob("claimbridge.tasks.jobs.send_task_reminders", every_seconds=600),
     # Daily digests, from 07:00 in each organisation's time zone, once a day.
-    PeriodicJob(
-        "claimbridge.notifications.jobs.send_daily_digests", every_seconds=600
-    ),
+    PeriodicJob("claimbridge.notifications.jobs.send_daily_digests", every_seconds=600),
     # Rate-limit counters of windows that have passed (core.cache).
     PeriodicJob(
         "claimbridge.core.jobs.delete_expired_rate_counters", every_seconds=3600

@@ -23,7 +23,10 @@ class UploadSizeLimitMiddleware:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0
-        limit = settings.DOCUMENT_MAX_BYTES_PER_UPLOAD + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = (
+            settings.DOCUMENT_MAX_BYTES_PER_UPLOAD
+            + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        )
         if declared > limit:
             return render(
                 request,

@@ -20,12 +20,17 @@ class Document(models.Model):
         INVOICE = "invoice", _("Original invoice")
         CONTRACT = "contract", _("Contract")
         PROOF_OF_DELIVERY = "proof_of_delivery", _("Proof of delivery or service")
-        CORRESPONDENCE = "correspondence", _("Reminders and correspondence with the debtor")
+        CORRESPONDENCE = (
+            "correspondence",
+            _("Reminders and correspondence with the debtor"),
+        )
         BANK_STATEMENT = "bank_statement", _("Bank statement")
         DISPUTE_EVIDENCE = "dispute_evidence", _("Dispute evidence")
         OTHER = "other", _("Other")
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="documents")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="documents"
+    )
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
     )
@@ -54,16 +59,18 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["uploaded_at", "id"]
-        indexes = [models.Index(fields=["case", "uploaded_at"], name="document_case_time")]
+        indexes = [
+            models.Index(fields=["case", "uploaded_at"], name="document_case_time")
+        ]
 
     def __str__(self) -> str:
         return self.original_name
-
-    def get_kind_display(self) -> str:
-        # Lists call it once per row; see core.choices.choice_label.
-        return choice_label(self.Kind, self.kind)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("documents:download", args=[self.pk])
+
+    def get_kind_display(self) -> str:
+        # Lists call it once per row; see core.choices.choice_label.
+        return choice_label(self.Kind, self.kind)

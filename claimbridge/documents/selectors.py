@@ -11,10 +11,14 @@ def documents_visible_to(membership: Membership | None) -> QuerySet[Document]:
     if membership is None:
         return Document.objects.none()
     org_id = membership.organisation_id
-    return Document.objects.filter(Q(case__client_id=org_id) | Q(case__partner_id=org_id))
+    return Document.objects.filter(
+        Q(case__client_id=org_id) | Q(case__partner_id=org_id)
+    )
 
 
-def get_document_for_download(membership: Membership | None, document_id: int) -> Document:
+def get_document_for_download(
+    membership: Membership | None, document_id: int
+) -> Document:
     """A visible, not removed file, or 404 (also for other organisations' files)."""
     return get_object_or_404(
         documents_visible_to(membership).filter(removed_at__isnull=True), pk=document_id

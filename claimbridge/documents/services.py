@@ -128,4 +128,3 @@ def record_download(
         },
         summary=f"{document.original_name} (CB-{document.case_id:06d})",
     )
-

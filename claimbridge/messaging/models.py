@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Message(models.Model):
-    """One entry of a case's chat; never edited or deleted (a correction is a new entry)."""
+    """One entry of a case's chat; never edited or deleted (a correction is a
+    new entry)."""
 
     class Kind(models.TextChoices):
         MESSAGE = "message", _("Message")
@@ -14,7 +15,9 @@ class Message(models.Model):
 
     MAX_LENGTH = 10_000
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="messages")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="messages"
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.MESSAGE)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -31,7 +34,9 @@ class Message(models.Model):
         related_name="+",
     )
     body = models.TextField(max_length=MAX_LENGTH, blank=True)
-    attachments = models.ManyToManyField("documents.Document", blank=True, related_name="+")
+    attachments = models.ManyToManyField(
+        "documents.Document", blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # A form sent twice carries the same token: the second send finds the first.
     request_token = models.UUIDField(null=True, blank=True, unique=True)

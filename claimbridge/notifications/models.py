@@ -99,8 +99,10 @@ class Notification(models.Model):
                 name="notif_digest_waiting",
             ),
             # The bell: a user's unread notices.
-            models.Index(fields=["recipient", "read_at"], name="notif_recipient_unread"),
-            # The notifications page: a user's notices in one organisation, newest first.
+            models.Index(
+                fields=["recipient", "read_at"], name="notif_recipient_unread"
+            ),
+            # Notifications page: a user's notices in one organisation, newest first.
             models.Index(
                 fields=["recipient", "organisation", "created_at", "id"],
                 name="notif_recipient_list",

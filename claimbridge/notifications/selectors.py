@@ -28,7 +28,9 @@ def notification_preferences(user: User) -> dict[str, str]:
         )
     )
     return {
-        category: NotificationPreference.effective_choice(category, stored.get(category))
+        category: NotificationPreference.effective_choice(
+            category, stored.get(category)
+        )
         for category in Notification.Category.values
     }
 

@@ -93,4 +93,6 @@ def resend(request: HttpRequest, notification_id: int) -> HttpResponse:
 def mailbox(request: HttpRequest) -> HttpResponse:
     """The demo SMTP sink's inbox, for platform staff only."""
     _platform_membership(request)
-    return render(request, "notifications/mailbox.html", {"mails": sent_mail_files()[:200]})
+    return render(
+        request, "notifications/mailbox.html", {"mails": sent_mail_files()[:200]}
+    )

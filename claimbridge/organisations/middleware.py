@@ -1,6 +1,5 @@
-from collections.abc import Callable
-
 import zoneinfo
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -66,7 +65,10 @@ class RequireTwoFactorMiddleware:
         return self.get_response(request)
 
     def process_view(
-        self, request: HttpRequest, view_func: Callable[..., HttpResponse], *args: object
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        *args: object,
     ) -> HttpResponse | None:
         from claimbridge.accounts.selectors import has_two_factor
 

@@ -11,7 +11,9 @@ from django_countries.fields import CountryField
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+        raise ValidationError(
+            _("%(value)s is not a known time zone."), params={"value": value}
+        )
 
 
 class Organisation(models.Model):

@@ -29,7 +29,11 @@ def switch(request: HttpRequest) -> HttpResponse:
         raise Http404 from exc
     if not 0 < organisation_id < 2**63:  # no such id; SQLite cannot even compare it
         raise Http404
-    if not memberships_of(request.user).filter(organisation_id=organisation_id).exists():
+    if (
+        not memberships_of(request.user)
+        .filter(organisation_id=organisation_id)
+        .exists()
+    ):
         raise Http404
     request.session[SESSION_KEY] = organisation_id
     target = request.POST.get("next", "")

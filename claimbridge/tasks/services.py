@@ -81,7 +81,10 @@ def _create_task(
         organisation=acting_organisation,
         case=case,
         changes={"task": task.pk, "kind": kind, "due_on": task.due_on.isoformat()},
-        summary=f"{task.get_kind_display()} for {organisation.name}, due {task.due_on:%Y-%m-%d}",
+        summary=(
+            f"{task.get_kind_display()} for {organisation.name}, "
+            f"due {task.due_on:%Y-%m-%d}"
+        ),
     )
     return task
 
@@ -122,7 +125,9 @@ def _finish(
             organisation=acting_organisation,
             case=task.case,
             changes={"task": task.pk, "kind": task.kind, "state": ["open", state]},
-            summary=f"{task.get_kind_display()} ({task.organisation.name}): {resolution}",
+            summary=(
+                f"{task.get_kind_display()} ({task.organisation.name}): {resolution}"
+            ),
         )
     return tasks
 

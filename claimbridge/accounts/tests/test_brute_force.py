@@ -22,7 +22,8 @@ THROTTLED = "Too many attempts — try again in a few minutes."
 WRONG = "E-mail and password do not match an account."
 
 
-def attempts(emails, *, address="203.0.113.5", password="wrong-password"):
+# A deliberately wrong test password, not a secret.
+def attempts(emails, *, address="203.0.113.5", password="wrong-password"):  # noqa: S107
     client = Client()
     return [log_in(client, email, password, REMOTE_ADDR=address) for email in emails]
 

@@ -126,9 +126,12 @@ def test_totp_code_from_an_authenticator_logs_in(manager):
     assert second.status_code == 302
     assert second["Location"] == reverse("cases:list")
     assert client.get(reverse("cases:list")).status_code == 200
-    assert AuditEvent.objects.filter(
-        action=AuditEvent.Action.USER_LOGGED_IN, actor=manager
-    ).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.USER_LOGGED_IN, actor=manager
+        ).count()
+        == 1
+    )
 
 
 def test_password_alone_does_not_log_in_an_account_with_totp(manager):
@@ -197,9 +200,12 @@ def test_member_who_is_no_admin_gets_404_for_the_security_pages(client_member):
     member = browser(client_member)
 
     assert member.get(reverse("organisations:security")).status_code == 404
-    assert member.post(
-        reverse("organisations:security"), {"requires_two_factor": "on"}
-    ).status_code == 404
+    assert (
+        member.post(
+            reverse("organisations:security"), {"requires_two_factor": "on"}
+        ).status_code
+        == 404
+    )
     assert member.get(reverse("organisations:security_log")).status_code == 404
 
 

@@ -16,7 +16,9 @@ def test_login_page_shows_email_and_password_form():
     html = response.content.decode()
     assert response.status_code == 200
     assert "Log in to Claimbridge" in html
-    assert '<label for="id_login">E-mail</label><input type="email" name="login"' in html
+    assert (
+        '<label for="id_login">E-mail</label><input type="email" name="login"' in html
+    )
     assert '<label for="id_password">Password</label><input type="password"' in html
 
 

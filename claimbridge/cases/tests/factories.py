@@ -6,7 +6,10 @@ from django.utils import timezone
 
 from claimbridge.accounts.tests.factories import UserFactory
 from claimbridge.cases.models import Case, ClaimLine
-from claimbridge.organisations.tests.factories import OrganisationFactory, PartnerFactory
+from claimbridge.organisations.tests.factories import (
+    OrganisationFactory,
+    PartnerFactory,
+)
 
 
 class CaseFactory(factory.django.DjangoModelFactory):

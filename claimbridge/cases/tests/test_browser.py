@@ -425,7 +425,9 @@ def test_info_request_workflow_end_to_end(
     run_worker()
     check_mails(
         smtp_inbox.take(),
-        to=[agent.email, agent_colleague.email],
+        # The agent saw the answer arrive on the open case page (which marked
+        # it read), so only the colleague is mailed about it.
+        to=[agent_colleague.email],
         subject=f"[{reference}] New message from {client_member.display_name}",
         link=case_url,
         contains=[ANSWER, ANSWER_FILE],
@@ -491,7 +493,6 @@ def test_info_request_workflow_end_to_end(
         ("File added", client_member.display_name, ANSWER_FILE),
         ("Message posted", client_member.display_name, ANSWER[:60]),
         ("Task done", client_member.display_name, "Provide more information"),
-        ("E-mail sent", partner_mail, "New message"),
         ("E-mail sent", partner_mail, "New message"),
         ("Status changed", agent.display_name, "More info required → Active"),
         ("E-mail sent", client_mail, f"[{reference}] Active"),

@@ -24,7 +24,9 @@ def _move(case: Any, user: Any, to_status: str, **fields: Any) -> Case:
     )
 
 
-def request_info(case: Any, agent: Any, text: str = "Please send the contract.") -> Case:
+def request_info(
+    case: Any, agent: Any, text: str = "Please send the contract."
+) -> Case:
     return _move(case, agent, Case.Status.MORE_INFO_REQUIRED, message=text)
 
 

@@ -23,7 +23,10 @@ from claimbridge.notifications import services
 from claimbridge.notifications.models import Notification
 from claimbridge.notifications.smtp_sink import ReceivedMail, start_sink, stop_sink
 from claimbridge.organisations.models import Membership, Organisation
-from claimbridge.organisations.tests.factories import MembershipFactory, OrganisationFactory
+from claimbridge.organisations.tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,14 +69,18 @@ def sink():
 
 @pytest.fixture
 def case(client_org, partner_org):
-    return CaseFactory(client=client_org, partner=partner_org, status=Case.Status.ACTIVE)
+    return CaseFactory(
+        client=client_org, partner=partner_org, status=Case.Status.ACTIVE
+    )
 
 
 @pytest.fixture
 def people(partner_org, agent, agent_colleague):
     """Four people of the partner, each to get 25 of the 100 mails."""
     extra = [
-        MembershipFactory(organisation=partner_org, user__email=f"p{n}@hansen.example").user
+        MembershipFactory(
+            organisation=partner_org, user__email=f"p{n}@hansen.example"
+        ).user
         for n in (3, 4)
     ]
     return [agent, agent_colleague, *extra]
@@ -135,9 +142,12 @@ def test_outage_then_refusal_then_recovery_delivers_each_of_100_mails_once_in_or
         assert ids == sorted(ids), f"{person} got mails out of order: {ids}"
     assert {row.email_status for row in rows} == {Status.SENT}
     assert max(row.attempts for row in rows) >= 3
-    assert AuditEvent.objects.filter(
-        case=case, action=AuditEvent.Action.NOTIFICATION_SENT
-    ).count() == 100
+    assert (
+        AuditEvent.objects.filter(
+            case=case, action=AuditEvent.Action.NOTIFICATION_SENT
+        ).count()
+        == 100
+    )
 
 
 def test_failed_attempt_waits_with_exponential_backoff(
@@ -212,7 +222,9 @@ def test_worker_gives_back_what_it_cannot_send_within_half_its_claim(
     claims = []
     real_claim = services._claim_batch
     monkeypatch.setattr(
-        services, "_claim_batch", lambda now: claims.append(real_claim(now)) or claims[-1]
+        services,
+        "_claim_batch",
+        lambda now: claims.append(real_claim(now)) or claims[-1],
     )
 
     sent = services.deliver_due_notifications()
@@ -237,8 +249,10 @@ def test_same_mail_keeps_its_message_id_on_every_attempt(
 
     deliver_at(time_machine, START + timedelta(seconds=31))
 
-    assert inbox[0].message["Message-ID"] == first == (
-        f"<notification.{row.pk}.{row.pk}@testserver>"
+    assert (
+        inbox[0].message["Message-ID"]
+        == first
+        == (f"<notification.{row.pk}.{row.pk}@testserver>")
     )
 
 
@@ -260,8 +274,12 @@ def failed(case, partner_org, agent, smtp_port, settings, time_machine):
 
 @pytest.fixture
 def staff(db):
-    platform = OrganisationFactory(kind=Organisation.Kind.PLATFORM, name="Claimbridge Ops")
-    return MembershipFactory(organisation=platform, user__email="ops@claimbridge.example")
+    platform = OrganisationFactory(
+        kind=Organisation.Kind.PLATFORM, name="Claimbridge Ops"
+    )
+    return MembershipFactory(
+        organisation=platform, user__email="ops@claimbridge.example"
+    )
 
 
 def test_mail_failed_after_the_last_attempt_is_marked_and_recorded(failed, case):
@@ -314,7 +332,9 @@ def test_only_a_failed_mail_is_sent_again(failed, staff):
     ("name", "method"),
     [("notifications:failed", "get"), ("notifications:resend", "post")],
 )
-def test_failed_mails_are_for_platform_staff_only(failed, persona, name, method, request):
+def test_failed_mails_are_for_platform_staff_only(
+    failed, persona, name, method, request
+):
     browser = Client()
     browser.force_login(request.getfixturevalue(persona))
     args = [failed.pk] if name.endswith("resend") else []
@@ -333,6 +353,4 @@ def test_mail_to_a_person_who_left_the_organisation_is_not_queued(
 
     queue(case, partner_org, [agent, agent_colleague], 2, 0)
 
-    assert list(Notification.objects.values_list("recipient", flat=True)) == [
-        agent.pk
-    ]
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [agent.pk]

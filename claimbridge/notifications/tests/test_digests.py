@@ -93,7 +93,9 @@ def test_digest_lists_the_days_notices_grouped_by_case(
     ]
     assert order == sorted(order)
     assert f"Open the case: http://testserver/cases/{first.pk}/" in body
-    assert f'href="http://testserver/cases/{second.pk}/"' in mail.alternatives[0].content
+    assert (
+        f'href="http://testserver/cases/{second.pk}/"' in mail.alternatives[0].content
+    )
     assert "2026-12-14 15:30 · New message from" in body  # Copenhagen time
 
 
@@ -167,7 +169,9 @@ def test_digest_time_is_the_organisations_own(two_cases, client_org, time_machin
 
     # 07:30 in Copenhagen is 01:30 in New York.
     early = digests_at(time_machine, at("2026-12-15 07:30"))
-    on_time = digests_at(time_machine, at("2026-12-15 07:00", ZoneInfo("America/New_York")))
+    on_time = digests_at(
+        time_machine, at("2026-12-15 07:00", ZoneInfo("America/New_York"))
+    )
 
     assert (early, on_time) == (0, 1)
 
@@ -181,12 +185,17 @@ def test_digest_is_not_a_notice_under_the_bell(two_cases, digest_reader, time_ma
 
     subjects = [n.subject for n in response.context["page"].object_list]
     assert not any("daily digest" in s for s in subjects)
-    assert response.context["unread_notifications"] == Notification.objects.filter(
-        recipient=digest_reader, read_at__isnull=True
-    ).exclude(kind=Notification.Kind.DAILY_DIGEST).count()
+    assert (
+        response.context["unread_notifications"]
+        == Notification.objects.filter(recipient=digest_reader, read_at__isnull=True)
+        .exclude(kind=Notification.Kind.DAILY_DIGEST)
+        .count()
+    )
 
 
-def test_person_who_left_gets_no_digest(two_cases, digest_reader, time_machine, mailoutbox):
+def test_person_who_left_gets_no_digest(
+    two_cases, digest_reader, time_machine, mailoutbox
+):
     Membership.objects.filter(user=digest_reader).update(is_active=False)
 
     assert digests_at(time_machine, at("2026-12-15 07:00")) == 0

@@ -1,4 +1,5 @@
-"""Each person chooses per category: mailed at once, in the daily digest, or not mailed."""
+"""Each person chooses per category: mailed at once, in the daily digest, or not
+mailed."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
