@@ -2,7 +2,7 @@
 
 import copy
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,6 +21,11 @@ from claimbridge.organisations.models import Organisation
 
 from .models import Case, CaseUpdate
 from .services import Upload
+
+# Free texts of a case (description, comments): a few pages at most.
+TEXT_LIMIT = 10_000
+# Claims older than this are typing mistakes (a year 0001 or 19 instead of 2019).
+EARLIEST_ISSUE_DATE = date(1900, 1, 1)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -152,11 +157,14 @@ class CaseForm(TokenForm):
     client_reference = forms.CharField(label=_("Your reference"), required=False)
     division = forms.CharField(label=_("Division"), required=False)
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=TEXT_LIMIT,
     )
     comments_to_partner = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=TEXT_LIMIT,
         label=_("Comments to the partner"),
     )
     document_kind = forms.ChoiceField(
@@ -232,6 +240,10 @@ class ClaimLineForm(forms.Form):
         # without refusing "today" in a time zone ahead of UTC.
         if issued and issued > timezone.localdate() + timedelta(days=1):
             self.add_error("issued_on", _("The issue date cannot be in the future."))
+        if issued and issued < EARLIEST_ISSUE_DATE:
+            self.add_error(
+                "issued_on", _("The issue date is before 1900: check the year.")
+            )
         if issued and due and due < issued:
             self.add_error("due_on", _("The due date cannot be before the issue date."))
         paid, principal = data.get("paid") or Decimal("0"), data.get("principal")

@@ -1188,3 +1188,31 @@ def test_closed_case_page_shows_the_recovered_amount(case, agent, manager):
     html = browser(manager).get(detail_url(case)).content.decode()
 
     assert '<span data-testid="recovered">1,634.50 DKK</span>' in html
+
+
+@pytest.mark.parametrize(
+    ("lines", "overrides", "message"),
+    [
+        (
+            [line_fields(0, issued_on=date(1, 1, 1))],
+            {},
+            "The issue date is before 1900: check the year.",
+        ),
+        (
+            [line_fields(0)],
+            {"description": "x" * 10_001},
+            "Ensure this value has at most 10000 characters (it has 10001).",
+        ),
+    ],
+)
+def test_implausible_submission_is_refused_with_a_message(
+    manager, partner_org, lines, overrides, message
+):
+    data = submission(partner_org, lines)
+    data.update(overrides)
+
+    response = browser(manager).post(reverse("cases:new"), data)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Case.objects.count() == 0
