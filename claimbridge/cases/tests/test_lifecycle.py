@@ -2,15 +2,12 @@
 merging and editing, each through the real services and checked by its effects."""
 
 import re
-import threading
-import time
 import uuid
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
 from django.db.models import Max
 from django.test import Client
 from django.urls import reverse
@@ -18,6 +15,7 @@ from django.urls import reverse
 from claimbridge.audit.models import AuditEvent
 from claimbridge.cases import services
 from claimbridge.cases.models import Case, ClaimLine, StatusChange
+from claimbridge.cases.tests.concurrency import post_each_at_once, require_postgresql
 from claimbridge.cases.tests.workflow import (
     accept,
     close,
@@ -324,59 +322,6 @@ def test_move_by_someone_outside_the_case_is_refused_and_changes_nothing(
 # --- 2. two conflicting moves at the same moment (PostgreSQL) --------------------
 
 
-def _require_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs real row locks and concurrent connections (PostgreSQL)")
-
-
-def _wait_for_lock_waiters(count: int) -> None:
-    deadline = time.monotonic() + 10
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            # Activity is a snapshot per transaction unless cleared.
-            cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0] >= count:
-                return
-            time.sleep(0.01)
-    pytest.fail("the requests never reached the row lock")
-
-
-def _post_each_at_once(posts: list[tuple[Client, str, dict]], case_id: int) -> list:
-    """Send different forms from several threads while the case row is locked.
-
-    As test_views._post_at_once, but each request has its own action: all of
-    them queue on the row lock, which is released only once every one waits.
-    """
-    results: list = [None] * len(posts)
-
-    def post(index: int, client: Client, url: str, data: dict) -> None:
-        try:
-            results[index] = client.post(url, data)
-        except Exception as error:  # reported by the assertion of the test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=post, args=(i, *request))
-        for i, request in enumerate(posts)
-    ]
-    try:
-        with transaction.atomic():
-            Case.objects.select_for_update().get(pk=case_id)
-            for thread in threads:
-                thread.start()
-            _wait_for_lock_waiters(len(posts))
-    finally:
-        for thread in threads:
-            thread.join(timeout=30)
-    return results
-
-
 FORMS = {
     "accept": {},
     "withdraw": {"confirmed": "on"},
@@ -421,7 +366,7 @@ OUTCOME = {
 def test_conflicting_moves_at_once_have_one_winner_and_the_other_is_told(
     people, from_status, first, second
 ):
-    _require_postgresql()
+    require_postgresql()
     case = _case_in(from_status, people)
     after_id = _last_notification_id()
     changes_before = StatusChange.objects.filter(case=case).count()
@@ -441,7 +386,7 @@ def test_conflicting_moves_at_once_have_one_winner_and_the_other_is_told(
         url = reverse("cases:change_status", args=[case.pk, action])
         posts.append((client, url, data))
 
-    results = _post_each_at_once(posts, case.pk)
+    results = post_each_at_once(posts, case.pk)
 
     codes = [getattr(r, "status_code", r) for r in results]
     assert sorted(codes) == [302, 400], codes

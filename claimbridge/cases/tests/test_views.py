@@ -1,8 +1,6 @@
 """The case pages through the test client: who may do what, and what bad input shows."""
 
 import re
-import threading
-import time
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
@@ -10,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,6 +16,10 @@ from django.urls import reverse
 from claimbridge.audit.models import AuditEvent
 from claimbridge.cases import services
 from claimbridge.cases.models import Case, ClaimLine, StatusChange
+from claimbridge.cases.tests.concurrency import (
+    post_at_once,
+    require_postgresql,
+)
 from claimbridge.cases.tests.factories import CaseFactory
 from claimbridge.core.testing import (
     case_data,
@@ -849,70 +851,18 @@ def test_upload_sent_twice_stores_the_files_once(case, manager, agent):
     )
 
 
-def _require_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs real row locks and concurrent connections (PostgreSQL)")
-
-
-def _wait_for_lock_waiters(count: int) -> None:
-    deadline = time.monotonic() + 10
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            # Activity is a snapshot per transaction unless cleared.
-            cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0] >= count:
-                return
-            time.sleep(0.01)
-    pytest.fail("the requests never reached the row lock")
-
-
-def _post_at_once(clients: list[Client], url: str, data: dict, case_id: int) -> list:
-    """Post the same form from several threads while the case row is locked.
-
-    Every request passes the "already done?" check and then queues on the row
-    lock; the lock is released only once all of them wait, so they truly race.
-    """
-    results: list = [None] * len(clients)
-
-    def post(index: int, client: Client) -> None:
-        try:
-            results[index] = client.post(url, data)
-        except Exception as error:  # reported by the assertion below
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=post, args=(i, c)) for i, c in enumerate(clients)
-    ]
-    try:
-        with transaction.atomic():
-            Case.objects.select_for_update().get(pk=case_id)
-            for thread in threads:
-                thread.start()
-            _wait_for_lock_waiters(len(clients))
-    finally:
-        for thread in threads:
-            thread.join(timeout=30)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_same_accept_posted_twice_at_once_changes_status_once(
     manager, agent, partner_org
 ):
-    _require_postgresql()
+    require_postgresql()
     case = submit(manager, partner_org)
     data = {
         "expected_status": Case.Status.PENDING_VERIFICATION,
         "request_token": str(uuid.uuid4()),
     }
 
-    results = _post_at_once(
+    results = post_at_once(
         [browser(agent), browser(agent)], status_url(case, "accept"), data, case.pk
     )
 
@@ -939,11 +889,11 @@ def test_same_accept_posted_twice_at_once_changes_status_once(
 def test_same_message_posted_twice_at_once_posts_once(
     manager, agent, agent_colleague, partner_org
 ):
-    _require_postgresql()
+    require_postgresql()
     case = submit(manager, partner_org)
     data = {"body": "The contract is attached.", "request_token": str(uuid.uuid4())}
 
-    results = _post_at_once(
+    results = post_at_once(
         [browser(manager), browser(manager)], message_url(case), data, case.pk
     )
 
