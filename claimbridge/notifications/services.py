@@ -765,3 +765,10 @@ def mark_case_read(*, user: User, case_id: int) -> int:
     if not unread.exists():
         return 0
     return unread.update(read_at=timezone.now())
+
+
+def mark_all_read(*, user: User, organisation_id: int) -> int:
+    """Mark every unread notice of the user in one organisation read."""
+    return Notification.objects.filter(
+        recipient=user, organisation_id=organisation_id, read_at__isnull=True
+    ).update(read_at=timezone.now())

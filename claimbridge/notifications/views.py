@@ -32,6 +32,25 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    """The bell's "Mark all as read": the user's notices in this organisation."""
+    membership = request.membership
+    if membership is None:
+        raise Http404
+    count = services.mark_all_read(
+        user=request.user, organisation_id=membership.organisation_id
+    )
+    messages.success(
+        request,
+        _("%(count)s notifications marked as read.") % {"count": count}
+        if count != 1
+        else _("1 notification marked as read."),
+    )
+    return redirect("notifications:list")
+
+
+@login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     """How the user wants to hear about each category: at once, daily, or not."""
     current = notification_preferences(request.user)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from claimbridge.cases.tests.factories import CaseFactory
 from claimbridge.core.testing import submit, working_browser
+from claimbridge.notifications.models import Notification
 from claimbridge.notifications.tests.factories import NotificationFactory
 from claimbridge.organisations.tests.factories import MembershipFactory
 
@@ -118,3 +119,38 @@ def test_notification_page_queries_do_not_grow_with_notifications(
 
     assert len(with_50) == len(with_5)
     assert len(with_50) <= 12
+
+
+def unread_of(user) -> list[tuple[str, int]]:
+    return sorted(
+        Notification.objects.filter(recipient=user, read_at__isnull=True).values_list(
+            "organisation__name", "case_id"
+        )
+    )
+
+
+def test_mark_all_as_read_marks_the_users_notices_of_this_organisation(
+    agent_colleague, case, agent_also_at_other_partner, other_partner_org
+):
+    """The colleague, a member before the case came, has the same notice unread."""
+    agent = agent_also_at_other_partner
+    elsewhere = NotificationFactory(recipient=agent, organisation=other_partner_org)
+    colleague_before = unread_of(agent_colleague)
+    user = browser(agent)
+
+    page = user.get(reverse("notifications:list")).content.decode()
+    response = user.post(reverse("notifications:mark_all_read"))
+    after = user.get(response["Location"]).content.decode()
+
+    assert "Mark all as read" in page
+    assert response.status_code == 302
+    assert "1 notification marked as read." in after
+    assert "Mark all as read" not in after
+    assert unread_of(agent) == [(other_partner_org.name, elsewhere.case_id)]
+    assert unread_of(agent_colleague) == colleague_before != []
+
+
+def test_mark_all_as_read_is_a_post(agent):
+    response = browser(agent).get(reverse("notifications:mark_all_read"))
+
+    assert response.status_code == 405
