@@ -353,7 +353,9 @@ def test_worker_killed_before_the_server_took_a_mail_loses_none_and_sends_none_t
         == 100
     )
     # The dead worker's job never finished: the restart and the sweep did its work.
-    assert DBTaskResult.objects.running().count() == 1
+    # (The restarted worker, stopped with SIGTERM at the end, may have left one
+    # more job marked running if the signal came while it ran one.)
+    assert DBTaskResult.objects.running().count() in {1, 2}
 
 
 def test_worker_killed_after_the_server_took_a_mail_sends_that_one_again_as_the_same(
