@@ -18,6 +18,7 @@ from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from claimbridge.accounts.models import User
 from claimbridge.audit.models import AuditEvent
@@ -496,6 +497,16 @@ def _check_close(
     return result
 
 
+# The partner's task that a move out of a status completes, and how it is recorded.
+PARTNER_TASK_DONE_BY_LEAVING = {
+    Case.Status.PENDING_VERIFICATION: (
+        Task.Kind.REVIEW_NEW_CASE,
+        _lazy("Reviewed: %(status)s"),
+    ),
+    Case.Status.PAUSED: (Task.Kind.FOLLOW_UP_PAUSED, _lazy("Followed up: %(status)s")),
+}
+
+
 def _transition_effects(
     case: Case,
     *,
@@ -541,27 +552,18 @@ def _transition_effects(
             % {"status": case.get_status_display()},
             message=posted,
         )
-    if side == "partner" and from_status == Case.Status.PENDING_VERIFICATION:
+    # The partner's move out of these statuses is the work its task asked for.
+    # Resuming or closing a paused case is the follow-up itself (DESIGN §5), so
+    # that task is done; a client's withdrawal only cancels it, with the rest below.
+    if side == "partner" and from_status in PARTNER_TASK_DONE_BY_LEAVING:
+        kind, resolution = PARTNER_TASK_DONE_BY_LEAVING[from_status]
         complete_tasks(
             case=case,
             organisation=case.partner,
-            kinds=[Task.Kind.REVIEW_NEW_CASE],
+            kinds=[kind],
             actor=actor,
             acting_organisation=membership.organisation,
-            resolution=_("Reviewed: %(status)s")
-            % {"status": case.get_status_display()},
-        )
-    if side == "partner" and from_status == Case.Status.PAUSED:
-        # Resuming or closing is the follow-up itself (DESIGN §5), so the task
-        # is done; a client's withdrawal only cancels it, with the rest below.
-        complete_tasks(
-            case=case,
-            organisation=case.partner,
-            kinds=[Task.Kind.FOLLOW_UP_PAUSED],
-            actor=actor,
-            acting_organisation=membership.organisation,
-            resolution=_("Followed up: %(status)s")
-            % {"status": case.get_status_display()},
+            resolution=resolution % {"status": case.get_status_display()},
         )
     if to_status == Case.Status.MORE_INFO_REQUIRED:
         # The request covers any reply the client owed: its answer is due now.
